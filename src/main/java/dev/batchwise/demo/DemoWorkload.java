@@ -1,0 +1,63 @@
+package dev.batchwise.demo;
+
+import dev.batchwise.reconciliation.AtomsInferred;
+import dev.batchwise.reconciliation.AtomsInferred.InferredAtom;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/**
+ * Plays the upstream pipeline for the demo: publishes one run of synthetic atoms on
+ * {@code atoms.inferred}, through Kafka like any producer, once the service has started.
+ */
+@ApplicationScoped
+class DemoWorkload {
+
+    static final String CHANNEL = "atoms-inferred-out";
+
+    private static final String[] ACTORS = {"A user", "An admin", "A reviewer", "The scheduler", "An API client"};
+    private static final String[] ACTIONS = {
+        "can reset a password through an emailed link that expires after 30 minutes",
+        "sees an error naming the field when a form is submitted with an invalid date",
+        "can export the current report as CSV with the same columns as the table",
+        "is logged out after 15 minutes without activity",
+        "receives at most one notification per event, even when the event is retried",
+        "can undo the last change to a record",
+    };
+    private static final String[] CATEGORIES = {"functional", "security", "performance", "ux"};
+
+    private final DemoConfig config;
+    private final MutinyEmitter<Record<String, AtomsInferred>> emitter;
+
+    DemoWorkload(DemoConfig config, @Channel(CHANNEL) MutinyEmitter<Record<String, AtomsInferred>> emitter) {
+        this.config = config;
+        this.emitter = emitter;
+    }
+
+    void publish(@Observes StartupEvent ignored) {
+        if (config.runAtoms() == 0) {
+            return;
+        }
+        AtomsInferred run = demoRun("demo-" + Instant.now().getEpochSecond(), config.runAtoms());
+        emitter.send(Record.of(run.runId(), run)).subscribe().with(
+                ok -> Log.infof("run=%s demo run of %d atoms published on atoms.inferred", run.runId(), run.atoms().size()),
+                failure -> Log.errorf(failure, "run=%s demo run could not be published", run.runId()));
+    }
+
+    static AtomsInferred demoRun(String runId, int size) {
+        List<InferredAtom> atoms = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            atoms.add(new InferredAtom("atom-" + (i + 1),
+                    ACTORS[i % ACTORS.length] + " " + ACTIONS[(i / ACTORS.length) % ACTIONS.length] + ".",
+                    CATEGORIES[i % CATEGORIES.length]));
+        }
+        return new AtomsInferred(runId, atoms, null);
+    }
+}
