@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.interceptor.Interceptor;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,27 +23,34 @@ import org.flywaydb.core.Flyway;
 class SchemaMigration {
 
     private final DatabaseConfig database;
-    private final Flyway flyway;
+    private final Instance<Flyway> flyway;
+    private final boolean active;
     private final String jdbcUrl;
     private final String username;
     private final String password;
 
-    SchemaMigration(DatabaseConfig database, Flyway flyway,
+    SchemaMigration(DatabaseConfig database, Instance<Flyway> flyway,
+                    @ConfigProperty(name = "quarkus.datasource.active", defaultValue = "true") boolean active,
                     @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
                     @ConfigProperty(name = "quarkus.datasource.username") String username,
                     @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.database = database;
         this.flyway = flyway;
+        this.active = active;
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
     }
 
     void migrate(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 10) StartupEvent ignored) {
+        if (!active) {
+            return; // the standalone simulator profile runs without a database
+        }
         checkReachable();
-        var result = flyway.migrate();
+        Flyway migrations = flyway.get();
+        var result = migrations.migrate();
         Log.infof("database %s:%d/%s at schema version %s (%d migrations applied now)", database.host(),
-                database.port(), database.name(), flyway.info().current().getVersion(), result.migrationsExecuted);
+                database.port(), database.name(), migrations.info().current().getVersion(), result.migrationsExecuted);
     }
 
     private void checkReachable() {
