@@ -50,11 +50,13 @@ class LargeBatchIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         simulator = new ProcessBuilder(java, "-Xmx256m", "-Dquarkus.profile=simulator",
                 "-Dquarkus.http.port=" + port, "-Dbatchwise.simulator.batch-fixed-ms=0",
+                // no database and no Kafka needed: point both at ports where nothing listens
+                "-Dbatchwise.db.port=1", "-Dkafka.bootstrap.servers=127.0.0.1:1",
                 "-jar", System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/sim/config")).build(),
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
