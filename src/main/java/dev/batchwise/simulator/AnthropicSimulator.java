@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchwise.llm.Provider;
@@ -200,10 +202,13 @@ class AnthropicSimulator {
         int n = batch.items.length;
         int processed = batch.processedCount();
         int step = coprimeStep(n);
+        // one JSON value per line: no root separator, and a flush per thousand lines rather than per line
+        ObjectWriter writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
+            generator.setRootValueSeparator(null);
             for (int j = 0; j < n; j++) {
                 int index = (int) ((long) j * step % n);
-                mapper.writeTree(generator, resultLine(batch, index, processed, settings));
+                writer.writeValue(generator, resultLine(batch, index, processed, settings));
                 generator.writeRaw('\n');
                 if (j % 1000 == 999) {
                     generator.flush();

@@ -79,6 +79,9 @@ class RealtimeAdmission {
             }
             Response.ResponseBuilder ok = Response.ok(answer.get(), MediaType.APPLICATION_JSON);
             headers.forEach(ok::header);
+            if (provider == Provider.ANTHROPIC) {
+                ok.header("request-id", SimulatorIds.next("req_"));
+            }
             return ok.build();
         });
         Uni<Response> response = settings.latencyMs() <= 0 ? answered

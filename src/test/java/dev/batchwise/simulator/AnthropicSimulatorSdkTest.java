@@ -83,6 +83,12 @@ class AnthropicSimulatorSdkTest {
         Map<String, MessageBatchIndividualResponse> results = results(batch.id());
         assertEquals(List.of("item-0", "item-1", "item-2"), results.keySet().stream().sorted().toList());
         results.values().forEach(r -> assertTrue(r.result().isSucceeded()));
+        String jsonl = given().header("x-api-key", "k").header("anthropic-version", "2023-06-01")
+                .get("/sim/anthropic/v1/messages/batches/{id}/results", batch.id()).then().statusCode(200)
+                .extract().asString();
+        List<String> lines = jsonl.lines().toList();
+        assertEquals(3, lines.size());
+        lines.forEach(line -> assertTrue(line.startsWith("{\"custom_id\":"), "one JSON object per line: " + line));
         assertTrue(client.messages().batches().list().data().stream().anyMatch(b -> b.id().equals(batch.id())));
         assertEquals(created + 1, stat("batchesCreated"));
 
