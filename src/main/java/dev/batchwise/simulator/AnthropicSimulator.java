@@ -201,13 +201,13 @@ class AnthropicSimulator {
         SimulatorSettings settings = knobs.get();
         int n = batch.items.length;
         int processed = batch.processedCount();
-        int step = coprimeStep(n);
+        int step = ResultOrder.step(n);
         // one JSON value per line: no root separator, and a flush per thousand lines rather than per line
         ObjectWriter writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
             generator.setRootValueSeparator(null);
             for (int j = 0; j < n; j++) {
-                int index = (int) ((long) j * step % n);
+                int index = ResultOrder.index(j, n, step);
                 writer.writeValue(generator, resultLine(batch, index, processed, settings));
                 generator.writeRaw('\n');
                 if (j % 1000 == 999) {
@@ -217,17 +217,6 @@ class AnthropicSimulator {
         }
     }
 
-    private static int coprimeStep(int n) {
-        int step = Math.max(1, (int) (n * 0.618));
-        while (gcd(step, n) != 1) {
-            step++;
-        }
-        return step;
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
-    }
 
     private ObjectNode resultLine(AnthropicBatch batch, int index, int processed, SimulatorSettings settings) {
         AnthropicBatch.Item item = batch.items[index];

@@ -44,11 +44,11 @@ final class OpenAiBatchFiles {
         int n = batch.items.length;
         int processed = view.processed();
         boolean cancelled = view.status() == OpenAiBatch.Status.CANCELLED;
-        int step = coprimeStep(n);
+        int step = ResultOrder.step(n);
         long seed = SimulatedModel.promptHash(0, batch.id, "", "");
         OutputStream out = new BufferedOutputStream(target, 64 * 1024);
         for (int j = 0; j < n; j++) {
-            int index = (int) ((long) j * step % n);
+            int index = ResultOrder.index(j, n, step);
             OpenAiBatch.Item item = batch.items[index];
             boolean succeeded = index < processed && item.succeeds();
             if (succeeded != output) {
@@ -103,18 +103,6 @@ final class OpenAiBatchFiles {
         return "0".repeat(16 - hex.length()) + hex;
     }
 
-    /** A step coprime with n: walking j * step mod n visits every line once, out of file order. */
-    private static int coprimeStep(int n) {
-        int step = Math.max(1, (int) (n * 0.618));
-        while (gcd(step, n) != 1) {
-            step++;
-        }
-        return step;
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
-    }
 
     /** Counts what is written and keeps nothing. */
     private static final class Counter extends OutputStream {
