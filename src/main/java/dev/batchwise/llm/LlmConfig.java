@@ -2,6 +2,10 @@ package dev.batchwise.llm;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import java.util.Optional;
 
 /**
@@ -21,6 +25,46 @@ public interface LlmConfig {
 
     OpenAi openai();
 
+    Realtime realtime();
+
+    /** The real-time path: bounded concurrency, retries, circuit breaker, pacing. */
+    interface Realtime {
+        /** Concurrent real-time calls per {@code completeAll}. */
+        @WithDefault("10")
+        @Min(1)
+        @Max(1000)
+        int concurrency();
+
+        /** Attempts per request, the first included; only 429, 5xx, 529 and timeouts are retried. */
+        @WithDefault("4")
+        @Min(1)
+        @Max(20)
+        int maxAttempts();
+
+        /** First back-off when the provider gave no retry-after, in milliseconds; doubles, with jitter. */
+        @WithDefault("500")
+        @Min(1)
+        long initialBackoffMs();
+
+        /** Longest back-off or retry-after wait honoured, in milliseconds. */
+        @WithDefault("30000")
+        @Min(1)
+        long maxBackoffMs();
+
+        /** Time limit of one call, in milliseconds. */
+        @WithDefault("120000")
+        @Min(1)
+        long timeoutMs();
+
+        /**
+         * Our own requests-per-second budget per provider (0 = none); the real-time path also paces itself from
+         * the providers' rate-limit headers.
+         */
+        @WithDefault("0")
+        @DecimalMin("0")
+        double requestsPerSecond();
+    }
+
     interface Anthropic {
         /** API key; empty means "use the simulator". Never logged. */
         Optional<String> apiKey();
@@ -31,6 +75,14 @@ public interface LlmConfig {
         /** Model used when a request names none. */
         @WithDefault("claude-haiku-5-5")
         String model();
+
+        /**
+         * The anthropic-version header. 2023-06-01 accepts {@code temperature}; under 2026-10-21 a request's
+         * temperature is dropped with a warning, since that version rejects it.
+         */
+        @WithDefault("2023-06-01")
+        @Pattern(regexp = "2023-06-01|2026-10-21", message = "must be 2023-06-01 or 2026-10-21")
+        String apiVersion();
     }
 
     interface OpenAi {

@@ -1,0 +1,16 @@
+package dev.batchwise.llm;
+
+/**
+ * How to submit a batch.
+ *
+ * @param provider            null for {@code llm.provider}
+ * @param maxRequestsPerBatch null for {@code batch.max-requests-per-batch}; never above the provider's limit
+ */
+public record BatchOptions(Provider provider, Integer maxRequestsPerBatch) {
+
+    public static final BatchOptions DEFAULTS = new BatchOptions(null, null);
+
+    public static BatchOptions of(Provider provider) {
+        return new BatchOptions(provider, null);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.batchwise.llm.anthropic;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchwise.llm.BatchJobStatus;
+import dev.batchwise.llm.BatchStatus;
+import dev.batchwise.llm.BatchTotals;
+import dev.batchwise.llm.LlmConfig;
+import dev.batchwise.llm.LlmErrorType;
+import dev.batchwise.llm.LlmException;
+import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
+import dev.batchwise.llm.LlmUsage;
+import dev.batchwise.llm.JsonLines;
+import dev.batchwise.llm.Provider;
+import dev.batchwise.llm.ProviderAdapter;
+import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.llm.ProviderEndpoints;
+import dev.batchwise.llm.RealtimeAnswer;
+import io.quarkus.logging.Log;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/** Anthropic Message Batches (inline requests) and Messages, through {@link AnthropicApi}. */
+@ApplicationScoped
+public class AnthropicAdapter implements ProviderAdapter {
+
+    static final String VERSION_WITHOUT_TEMPERATURE = "2026-10-21";
+
+    private final ProviderEndpoints endpoints;
+    private final LlmConfig config;
+    private final ObjectMapper mapper;
+    private final Map<URI, AnthropicApi> clients = new ConcurrentHashMap<>();
+    private final AtomicBoolean temperatureWarned = new AtomicBoolean();
+
+    AnthropicAdapter(ProviderEndpoints endpoints, LlmConfig config, ObjectMapper mapper) {
+        this.endpoints = endpoints;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public Provider provider() {
+        return Provider.ANTHROPIC;
+    }
+
+    @Override
+    public boolean isConfigured() {
+        return endpoints.of(Provider.ANTHROPIC).isPresent();
+    }
+
+    @Override
+    public long estimatedBytes(LlmRequest request) {
+        // JSON escaping and the envelope add little to prompts; count characters as UTF-8 worst case
+        return 200L + 3L * (length(request.systemPrompt()) + length(request.userPrompt()) + request.customId().length());
+    }
+
+    @Override
+    public Uni<ProviderBatch> submit(List<LlmRequest> requests) {
+        Endpoint e = endpoint();
+        AnthropicWire.BatchCreate body = new AnthropicWire.BatchCreate(requests.stream()
+                .map(r -> new AnthropicWire.BatchRequest(r.customId(), params(r))).toList());
+        return e.api.createBatch(e.key, version(), body)
+                .map(batch -> new ProviderBatch(Provider.ANTHROPIC, batch.id(), requests.size(), instant(batch.createdAt())));
+    }
+
+    @Override
+    public Uni<BatchJobStatus> status(String providerBatchId) {
+        Endpoint e = endpoint();
+        return e.api.getBatch(e.key, version(), providerBatchId).map(AnthropicAdapter::toStatus);
+    }
+
+    @Override
+    public Uni<BatchJobStatus> cancel(String providerBatchId) {
+        Endpoint e = endpoint();
+        return e.api.cancelBatch(e.key, version(), providerBatchId).map(AnthropicAdapter::toStatus);
+    }
+
+    @Override
+    public Multi<LlmResult> results(String providerBatchId) {
+        Endpoint e = endpoint();
+        return JsonLines.lines(e.api.results(e.key, version(), providerBatchId)).map(this::toResult);
+    }
+
+    @Override
+    public Uni<RealtimeAnswer> complete(LlmRequest request) {
+        Endpoint e = endpoint();
+        return e.api.createMessage(e.key, version(), params(request))
+                .ifNoItem().after(java.time.Duration.ofMillis(config.realtime().timeoutMs()))
+                .failWith(() -> new LlmException.Timeout("anthropic: no answer within "
+                        + config.realtime().timeoutMs() + " ms"))
+                .map(response -> new RealtimeAnswer(
+                        succeeded(request.customId(), response.getEntity()),
+                        AnthropicErrors.rateLimit(response.toResponse())));
+    }
+
+    AnthropicWire.MessageRequest params(LlmRequest r) {
+        List<AnthropicWire.SystemBlock> system = r.systemPrompt() == null || r.systemPrompt().isEmpty() ? null
+                : List.of(new AnthropicWire.SystemBlock("text", r.systemPrompt(), r.cachesSystemPrompt()
+                        // batches can outlive 5 minutes: the 1-hour TTL keeps the shared prefix warm
+                        ? new AnthropicWire.CacheControl("ephemeral", "1h") : null));
+        Double temperature = r.temperature();
+        if (temperature != null && VERSION_WITHOUT_TEMPERATURE.equals(version())) {
+            if (temperatureWarned.compareAndSet(false, true)) {
+                Log.warnf("anthropic-version %s rejects temperature: dropping it from requests (set"
+                        + " llm.anthropic.api-version=2023-06-01 to send it)", VERSION_WITHOUT_TEMPERATURE);
+            }
+            temperature = null;
+        }
+        return new AnthropicWire.MessageRequest(r.model() != null ? r.model() : config.anthropic().model(),
+                r.maxTokensOrDefault(), system, List.of(new AnthropicWire.Msg("user", r.userPrompt())), temperature);
+    }
+
+    private LlmResult toResult(String line) {
+        AnthropicWire.ResultLine parsed;
+        try {
+            parsed = mapper.readValue(line, AnthropicWire.ResultLine.class);
+        } catch (JsonProcessingException e) {
+            throw new LlmException.InvalidRequest(0, "anthropic sent a results line that is not JSON: "
+                    + e.getOriginalMessage());
+        }
+        String id = parsed.customId();
+        AnthropicWire.Result result = parsed.result();
+        String type = result == null ? null : result.type();
+        if ("succeeded".equals(type)) {
+            return succeeded(id, result.message());
+        }
+        if ("errored".equals(type)) {
+            AnthropicWire.ErrorObject error = result.error() == null ? null : result.error().error();
+            return LlmResult.failed(id, AnthropicErrors.type(error == null ? null : error.type()),
+                    error == null ? "errored without details" : error.type() + ": " + error.message());
+        }
+        if ("canceled".equals(type)) {
+            return LlmResult.failed(id, LlmErrorType.CANCELLED, "the batch was cancelled before this request ran");
+        }
+        if ("expired".equals(type)) {
+            return LlmResult.failed(id, LlmErrorType.EXPIRED, "the batch expired before this request ran");
+        }
+        // a result type this version does not know: keep it as a failure rather than crash the stream
+        return LlmResult.failed(id, LlmErrorType.UNKNOWN, "unknown result type '" + type + "'");
+    }
+
+    private static LlmResult succeeded(String customId, AnthropicWire.Message message) {
+        String text = message.content() == null ? "" : message.content().stream()
+                .filter(b -> "text".equals(b.type()) && b.text() != null)
+                .map(AnthropicWire.Block::text).collect(Collectors.joining());
+        AnthropicWire.Usage u = message.usage();
+        LlmUsage usage = u == null ? LlmUsage.ZERO : new LlmUsage(u.inputTokens(), u.outputTokens(),
+                u.cacheCreationInputTokens() == null ? 0 : u.cacheCreationInputTokens(),
+                u.cacheReadInputTokens() == null ? 0 : u.cacheReadInputTokens());
+        return LlmResult.succeeded(customId, text, usage);
+    }
+
+    static BatchJobStatus toStatus(AnthropicWire.MessageBatch batch) {
+        AnthropicWire.RequestCounts c = batch.requestCounts();
+        int total = c.processing() + c.succeeded() + c.errored() + c.canceled() + c.expired();
+        BatchStatus status = switch (String.valueOf(batch.processingStatus())) {
+            case "in_progress" -> BatchStatus.PROCESSING;
+            case "canceling" -> BatchStatus.CANCELLING;
+            case "ended" -> batch.cancelInitiatedAt() != null ? BatchStatus.CANCELLED
+                    : c.expired() > 0 ? BatchStatus.EXPIRED : BatchStatus.COMPLETED;
+            default -> throw new LlmException.InvalidRequest(0, "anthropic sent an unknown processing_status '"
+                    + batch.processingStatus() + "' for batch " + batch.id());
+        };
+        return new BatchJobStatus(batch.id(), Provider.ANTHROPIC, status,
+                new BatchTotals(total, c.succeeded(), c.errored() + c.canceled() + c.expired(), c.processing()),
+                instant(batch.createdAt()), instant(batch.endedAt()));
+    }
+
+    private String version() {
+        return config.anthropic().apiVersion();
+    }
+
+    private record Endpoint(AnthropicApi api, String key) {
+    }
+
+    private Endpoint endpoint() {
+        ProviderEndpoints.Endpoint endpoint = endpoints.of(Provider.ANTHROPIC).orElseThrow(() ->
+                new LlmException.Authentication(0, "anthropic is not configured: set ANTHROPIC_API_KEY"
+                        + " (or enable the simulator)"));
+        AnthropicApi api = clients.computeIfAbsent(endpoint.baseUrl(), uri -> QuarkusRestClientBuilder.newBuilder()
+                .baseUri(uri)
+                .connectTimeout(10, TimeUnit.SECONDS)
+                .readTimeout(config.realtime().timeoutMs(), TimeUnit.MILLISECONDS)
+                .build(AnthropicApi.class));
+        return new Endpoint(api, endpoint.apiKey());
+    }
+
+    private static Instant instant(String value) {
+        return value == null ? null : Instant.parse(value);
+    }
+
+    private static int length(String value) {
+        return value == null ? 0 : value.length();
+    }
+}
