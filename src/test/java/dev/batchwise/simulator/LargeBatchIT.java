@@ -8,14 +8,12 @@ import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.batchwise.testing.GeneratedBatchBody;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +73,7 @@ class LargeBatchIT {
                         URI.create(base + "/sim/anthropic/v1/messages/batches"))
                         .header("content-type", "application/json").header("x-api-key", "sk-ant-test")
                         .header("anthropic-version", "2023-06-01")
-                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new BatchBody(REQUESTS))).build(),
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new GeneratedBatchBody(REQUESTS))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, created.statusCode(), created.body() + "\n" + Files.readString(log));
         String id = created.body().replaceAll("(?s).*\"id\"\\s*:\\s*\"(msgbatch_[A-Za-z0-9]+)\".*", "$1");
@@ -105,50 +103,5 @@ class LargeBatchIT {
             client.close();
         }
         assertTrue(simulator.isAlive(), "the simulator survived with -Xmx256m:\n" + Files.readString(log));
-    }
-
-    /** {@code {"requests":[...]}} generated while it is sent, never held whole. */
-    static final class BatchBody extends InputStream {
-        private final int count;
-        private int next;
-        private byte[] chunk = "{\"requests\":[".getBytes(StandardCharsets.UTF_8);
-        private int position;
-
-        BatchBody(int count) {
-            this.count = count;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (position == chunk.length && !advance()) {
-                return -1;
-            }
-            return chunk[position++] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (position == chunk.length && !advance()) {
-                return -1;
-            }
-            int n = Math.min(length, chunk.length - position);
-            System.arraycopy(chunk, position, buffer, offset, n);
-            position += n;
-            return n;
-        }
-
-        private boolean advance() {
-            if (next > count) {
-                return false;
-            }
-            String text = next == count ? "]}" : (next == 0 ? "" : ",")
-                    + "{\"custom_id\":\"req-" + next + "\",\"params\":{\"model\":\"claude-haiku-5-5\",\"max_tokens\":64,"
-                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Give the quality score of atom " + next
-                    + ": a user can export the report as CSV.\"}]}}";
-            next++;
-            chunk = text.getBytes(StandardCharsets.UTF_8);
-            position = 0;
-            return true;
-        }
     }
 }
