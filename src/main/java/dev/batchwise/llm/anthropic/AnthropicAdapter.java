@@ -182,6 +182,10 @@ public class AnthropicAdapter implements ProviderAdapter {
     }
 
     private record Endpoint(AnthropicApi api, String key) {
+        @Override
+        public String toString() {
+            return "Endpoint[anthropic]"; // never the key
+        }
     }
 
     private Endpoint endpoint() {
