@@ -82,6 +82,22 @@ public class LlmException extends RuntimeException {
         }
     }
 
+    /** No HTTP answer at all (connection refused or reset, read timeout): worth another try. */
+    public static final class Unreachable extends LlmException {
+        public Unreachable(String message) {
+            super(LlmErrorType.SERVER_ERROR, 0, message);
+        }
+    }
+
+    /** The failure as one of ours: an untyped one (from the HTTP client) means the provider was not reached. */
+    public static LlmException typed(String provider, Throwable failure) {
+        if (failure instanceof LlmException typed) {
+            return typed;
+        }
+        return new Unreachable(provider + " could not be reached: " + failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : " (" + failure.getMessage() + ")"));
+    }
+
     public static final class Timeout extends LlmException {
         public Timeout(String message) {
             super(LlmErrorType.TIMEOUT, 0, message);

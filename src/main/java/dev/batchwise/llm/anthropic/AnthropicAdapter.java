@@ -99,6 +99,7 @@ public class AnthropicAdapter implements ProviderAdapter {
                 .ifNoItem().after(java.time.Duration.ofMillis(config.realtime().timeoutMs()))
                 .failWith(() -> new LlmException.Timeout("anthropic: no answer within "
                         + config.realtime().timeoutMs() + " ms"))
+                .onFailure().transform(failure -> LlmException.typed("anthropic", failure))
                 .map(response -> new RealtimeAnswer(
                         succeeded(request.customId(), response.getEntity()),
                         AnthropicErrors.rateLimit(response.toResponse())));

@@ -165,6 +165,7 @@ public class OpenAiAdapter implements ProviderAdapter {
         return e.api.createChatCompletion(e.authorization(), body(request))
                 .ifNoItem().after(Duration.ofMillis(timeoutMs))
                 .failWith(() -> new LlmException.Timeout("openai: no answer within " + timeoutMs + " ms"))
+                .onFailure().transform(failure -> LlmException.typed("openai", failure))
                 .map(response -> new RealtimeAnswer(
                         completed(request.customId(), response.getEntity()),
                         OpenAiErrors.rateLimit(response::getHeaderString)));
