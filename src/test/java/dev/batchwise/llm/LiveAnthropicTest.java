@@ -31,7 +31,7 @@ class LiveAnthropicTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // the test profile blanks the keys so that other tests never reach a real provider
-            return Map.of("llm.anthropic.api-key", System.getenv("ANTHROPIC_API_KEY"));
+            return Map.of("llm.anthropic.api-key", java.util.Objects.requireNonNullElse(System.getenv("ANTHROPIC_API_KEY"), ""));
         }
     }
 

@@ -31,7 +31,7 @@ class LiveOpenAiTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // the test profile blanks the keys so that other tests never reach a real provider
-            return Map.of("llm.openai.api-key", System.getenv("OPENAI_API_KEY"));
+            return Map.of("llm.openai.api-key", java.util.Objects.requireNonNullElse(System.getenv("OPENAI_API_KEY"), ""));
         }
     }
 
