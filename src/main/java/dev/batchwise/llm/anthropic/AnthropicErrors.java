@@ -60,8 +60,8 @@ final class AnthropicErrors {
     }
 
     static RateLimit rateLimit(Response response) {
-        return new RateLimit(number(response.getHeaderString("anthropic-ratelimit-requests-limit")),
-                number(response.getHeaderString("anthropic-ratelimit-requests-remaining")),
+        return new RateLimit(RateLimit.number(response.getHeaderString("anthropic-ratelimit-requests-limit")),
+                RateLimit.number(response.getHeaderString("anthropic-ratelimit-requests-remaining")),
                 instant(response.getHeaderString("anthropic-ratelimit-requests-reset")));
     }
 
@@ -75,13 +75,6 @@ final class AnthropicErrors {
         }
     }
 
-    private static Long number(String value) {
-        try {
-            return value == null ? null : Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     private static Instant instant(String value) {
         try {

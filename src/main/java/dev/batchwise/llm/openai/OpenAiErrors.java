@@ -101,8 +101,8 @@ final class OpenAiErrors {
     /** From x-ratelimit-{limit,remaining,reset}-requests; the reset is a duration from now. */
     static RateLimit rateLimit(UnaryOperator<String> headers) {
         Duration reset = duration(headers.apply("x-ratelimit-reset-requests"));
-        return new RateLimit(number(headers.apply("x-ratelimit-limit-requests")),
-                number(headers.apply("x-ratelimit-remaining-requests")),
+        return new RateLimit(RateLimit.number(headers.apply("x-ratelimit-limit-requests")),
+                RateLimit.number(headers.apply("x-ratelimit-remaining-requests")),
                 reset == null ? null : Instant.now().plus(reset));
     }
 
@@ -167,13 +167,6 @@ final class OpenAiErrors {
         }
     }
 
-    private static Long number(String value) {
-        try {
-            return value == null ? null : Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     private static Double decimal(String value) {
         try {
