@@ -247,9 +247,14 @@ public class RealtimeBenchmark {
         return config.getConfigMapping(LlmConfig.class).realtime();
     }
 
-    /** A second and a half without calls: the simulator's bucket (one second's worth) is full again. */
-    private void waitForFullBucket() throws InterruptedException {
-        Thread.sleep(1500); // a benchmark harness, not application code: nothing else to wait on
+    /**
+     * No call in flight at the simulator, and at least a second and a half gone by: its bucket (one second's
+     * worth of requests) is full again, so each measured run starts from the same state.
+     */
+    private void waitForFullBucket() {
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(30))
+                .until(() -> JSON.readTree(simulator("GET", "/sim/stats", null)).path("anthropic").path("inFlight")
+                        .asLong() == 0);
     }
 
     private String simulator(String method, String path, String body) throws Exception {
