@@ -14,6 +14,11 @@ public enum LlmErrorType {
     CANCELLED(true),
     /** The batch expired (or timed out) before this request ran. */
     EXPIRED(true),
+    /**
+     * The provider's results line for this request could not be read (not JSON, or not the expected shape):
+     * its outcome is unknown, and it may have run and been paid for, so it is not sent again by itself.
+     */
+    MALFORMED_RESULT(false),
     UNKNOWN(false);
 
     private final boolean retryable;

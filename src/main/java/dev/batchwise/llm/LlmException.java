@@ -30,7 +30,8 @@ public class LlmException extends RuntimeException {
         return type.retryable();
     }
 
-    public static final class InvalidRequest extends LlmException {
+    /** Not final: an adapter may mark a particular 400 that it handles itself (and is still this one to callers). */
+    public static class InvalidRequest extends LlmException {
         public InvalidRequest(int status, String message) {
             super(LlmErrorType.INVALID_REQUEST, status, message);
         }

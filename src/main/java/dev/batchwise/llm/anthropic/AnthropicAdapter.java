@@ -3,6 +3,8 @@ package dev.batchwise.llm.anthropic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchwise.llm.BatchJobStatus;
+import dev.batchwise.llm.BatchListing;
+import dev.batchwise.llm.BatchMetadata;
 import dev.batchwise.llm.BatchStatus;
 import dev.batchwise.llm.BatchTotals;
 import dev.batchwise.llm.LlmConfig;
@@ -15,6 +17,7 @@ import dev.batchwise.llm.JsonLines;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderAdapter;
 import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.llm.ProviderBatchInfo;
 import dev.batchwise.llm.ProviderEndpoints;
 import dev.batchwise.llm.RealtimeAnswer;
 import io.quarkus.logging.Log;
@@ -24,6 +27,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +40,8 @@ import java.util.stream.Collectors;
 public class AnthropicAdapter implements ProviderAdapter {
 
     static final String VERSION_WITHOUT_TEMPERATURE = "2026-10-21";
+    /** Batches per list page: recovery looks at recent batches, so a page usually ends the listing. */
+    static final int LIST_PAGE = 100;
 
     private final ProviderEndpoints endpoints;
     private final LlmConfig config;
@@ -65,31 +71,57 @@ public class AnthropicAdapter implements ProviderAdapter {
         return 200L + 3L * (length(request.systemPrompt()) + length(request.userPrompt()) + request.customId().length());
     }
 
+    /** Anthropic keeps no batch metadata: it is checked (as for OpenAI) and dropped. */
     @Override
-    public Uni<ProviderBatch> submit(List<LlmRequest> requests) {
-        Endpoint e = endpoint();
-        AnthropicWire.BatchCreate body = new AnthropicWire.BatchCreate(requests.stream()
-                .map(r -> new AnthropicWire.BatchRequest(r.customId(), params(r))).toList());
-        return e.api.createBatch(e.key, version(), body)
-                .map(batch -> new ProviderBatch(Provider.ANTHROPIC, batch.id(), requests.size(), instant(batch.createdAt())));
+    public Uni<ProviderBatch> submit(List<LlmRequest> requests, Map<String, String> metadata) {
+        return Uni.createFrom().deferred(() -> {
+            BatchMetadata.checked("anthropic", metadata);
+            Endpoint e = endpoint();
+            AnthropicWire.BatchCreate body = new AnthropicWire.BatchCreate(requests.stream()
+                    .map(r -> new AnthropicWire.BatchRequest(r.customId(), params(r))).toList());
+            return typed(e.api.createBatch(e.key, version(), body))
+                    .map(batch -> new ProviderBatch(Provider.ANTHROPIC, batch.id(), requests.size(),
+                            instant(batch.createdAt())));
+        });
+    }
+
+    @Override
+    public Multi<ProviderBatchInfo> listSince(Instant since) {
+        // created_at has microseconds: a batch created in since's microsecond counts
+        Instant from = since.truncatedTo(ChronoUnit.MICROS);
+        return BatchListing.since(from, ProviderBatchInfo::createdAt, afterId -> {
+            Endpoint e = endpoint();
+            return typed(e.api.listBatches(e.key, version(), LIST_PAGE, afterId)).map(page ->
+                    new BatchListing.Page<>(page.data() == null ? List.of() : page.data().stream()
+                            .map(b -> new ProviderBatchInfo(b.id(), toStatus(b), Map.of(), instant(b.createdAt())))
+                            .toList(), page.hasMore(), page.lastId()));
+        });
     }
 
     @Override
     public Uni<BatchJobStatus> status(String providerBatchId) {
         Endpoint e = endpoint();
-        return e.api.getBatch(e.key, version(), providerBatchId).map(AnthropicAdapter::toStatus);
+        return typed(e.api.getBatch(e.key, version(), providerBatchId)).map(AnthropicAdapter::toStatus);
     }
 
     @Override
     public Uni<BatchJobStatus> cancel(String providerBatchId) {
         Endpoint e = endpoint();
-        return e.api.cancelBatch(e.key, version(), providerBatchId).map(AnthropicAdapter::toStatus);
+        return typed(e.api.cancelBatch(e.key, version(), providerBatchId)).map(AnthropicAdapter::toStatus);
     }
 
+    /**
+     * The results JSONL line by line. A cut download fails (as {@link LlmException.Unreachable}) after the
+     * complete lines: {@link JsonLines} never emits an unfinished last line of a failed body.
+     */
     @Override
     public Multi<LlmResult> results(String providerBatchId) {
-        Endpoint e = endpoint();
-        return JsonLines.lines(e.api.results(e.key, version(), providerBatchId)).map(this::toResult);
+        return Multi.createFrom().deferred(() -> {
+            Endpoint e = endpoint();
+            return JsonLines.lines(e.api.results(e.key, version(), providerBatchId))
+                    .onItem().transformToIterable(line -> toResult(providerBatchId, line))
+                    .onFailure().transform(failure -> LlmException.typed("anthropic", failure));
+        });
     }
 
     @Override
@@ -122,33 +154,38 @@ public class AnthropicAdapter implements ProviderAdapter {
                 r.maxTokensOrDefault(), system, List.of(new AnthropicWire.Msg("user", r.userPrompt())), temperature);
     }
 
-    private LlmResult toResult(String line) {
+    /** One result, or none for a line that is unreadable to the point of showing no custom id. */
+    private List<LlmResult> toResult(String batchId, String line) {
         AnthropicWire.ResultLine parsed;
         try {
             parsed = mapper.readValue(line, AnthropicWire.ResultLine.class);
         } catch (JsonProcessingException e) {
-            throw new LlmException.InvalidRequest(0, "anthropic sent a results line that is not JSON: "
-                    + e.getOriginalMessage());
+            return JsonLines.malformed("anthropic", batchId, line, JsonLines.reason(e));
         }
-        String id = parsed.customId();
-        AnthropicWire.Result result = parsed.result();
+        String id = parsed == null ? null : parsed.customId();
+        AnthropicWire.Result result = parsed == null ? null : parsed.result();
         String type = result == null ? null : result.type();
+        if (id == null || id.isEmpty() || type == null) {
+            return JsonLines.malformed("anthropic", batchId, line, "no custom_id or result.type");
+        }
         if ("succeeded".equals(type)) {
-            return succeeded(id, result.message());
+            return result.message() == null
+                    ? JsonLines.malformed("anthropic", batchId, line, "a succeeded result without a message")
+                    : List.of(succeeded(id, result.message()));
         }
         if ("errored".equals(type)) {
             AnthropicWire.ErrorObject error = result.error() == null ? null : result.error().error();
-            return LlmResult.failed(id, AnthropicErrors.type(error == null ? null : error.type()),
-                    error == null ? "errored without details" : error.type() + ": " + error.message());
+            return List.of(LlmResult.failed(id, AnthropicErrors.type(error == null ? null : error.type()),
+                    error == null ? "errored without details" : error.type() + ": " + error.message()));
         }
         if ("canceled".equals(type)) {
-            return LlmResult.failed(id, LlmErrorType.CANCELLED, "the batch was cancelled before this request ran");
+            return List.of(LlmResult.failed(id, LlmErrorType.CANCELLED, "the batch was cancelled before this request ran"));
         }
         if ("expired".equals(type)) {
-            return LlmResult.failed(id, LlmErrorType.EXPIRED, "the batch expired before this request ran");
+            return List.of(LlmResult.failed(id, LlmErrorType.EXPIRED, "the batch expired before this request ran"));
         }
         // a result type this version does not know: keep it as a failure rather than crash the stream
-        return LlmResult.failed(id, LlmErrorType.UNKNOWN, "unknown result type '" + type + "'");
+        return List.of(LlmResult.failed(id, LlmErrorType.UNKNOWN, "unknown result type '" + type + "'"));
     }
 
     private static LlmResult succeeded(String customId, AnthropicWire.Message message) {
@@ -163,7 +200,8 @@ public class AnthropicAdapter implements ProviderAdapter {
     }
 
     static BatchJobStatus toStatus(AnthropicWire.MessageBatch batch) {
-        AnthropicWire.RequestCounts c = batch.requestCounts();
+        AnthropicWire.RequestCounts c = batch.requestCounts() != null ? batch.requestCounts()
+                : new AnthropicWire.RequestCounts(0, 0, 0, 0, 0);
         int total = c.processing() + c.succeeded() + c.errored() + c.canceled() + c.expired();
         BatchStatus status = switch (String.valueOf(batch.processingStatus())) {
             case "in_progress" -> BatchStatus.PROCESSING;
@@ -176,6 +214,11 @@ public class AnthropicAdapter implements ProviderAdapter {
         return new BatchJobStatus(batch.id(), Provider.ANTHROPIC, status,
                 new BatchTotals(total, c.succeeded(), c.errored() + c.canceled() + c.expired(), c.processing()),
                 instant(batch.createdAt()), instant(batch.endedAt()));
+    }
+
+    /** A connection that failed or closed before an answer becomes {@link LlmException.Unreachable}. */
+    private static <T> Uni<T> typed(Uni<T> call) {
+        return call.onFailure().transform(failure -> LlmException.typed("anthropic", failure));
     }
 
     private String version() {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -34,6 +35,13 @@ interface AnthropicApi {
     @Path("/messages/batches/{id}")
     Uni<AnthropicWire.MessageBatch> getBatch(@HeaderParam("x-api-key") String apiKey,
             @HeaderParam("anthropic-version") String version, @PathParam("id") String id);
+
+    /** Newest first; {@code afterId} (a page's {@code last_id}, null for the first page) pages to older batches. */
+    @GET
+    @Path("/messages/batches")
+    Uni<AnthropicWire.BatchList> listBatches(@HeaderParam("x-api-key") String apiKey,
+            @HeaderParam("anthropic-version") String version, @QueryParam("limit") int limit,
+            @QueryParam("after_id") String afterId);
 
     @POST
     @Path("/messages/batches/{id}/cancel")

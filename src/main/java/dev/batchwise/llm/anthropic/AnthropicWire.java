@@ -39,6 +39,11 @@ final class AnthropicWire {
                         @JsonProperty("results_url") String resultsUrl) {
     }
 
+    /** A page of {@code GET /v1/messages/batches}: newest first; {@code after_id=last_id} pages to older ones. */
+    record BatchList(List<MessageBatch> data, @JsonProperty("has_more") boolean hasMore,
+                     @JsonProperty("first_id") String firstId, @JsonProperty("last_id") String lastId) {
+    }
+
     record RequestCounts(int processing, int succeeded, int errored, int canceled, int expired) {
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.batchwise.llm.BatchJobStatus;
+import dev.batchwise.llm.BatchListing;
+import dev.batchwise.llm.BatchMetadata;
 import dev.batchwise.llm.BatchStatus;
 import dev.batchwise.llm.BatchTotals;
 import dev.batchwise.llm.JsonLines;
@@ -16,6 +18,7 @@ import dev.batchwise.llm.LlmUsage;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderAdapter;
 import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.llm.ProviderBatchInfo;
 import dev.batchwise.llm.ProviderEndpoints;
 import dev.batchwise.llm.RealtimeAnswer;
 import io.quarkus.logging.Log;
@@ -33,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +54,11 @@ public class OpenAiAdapter implements ProviderAdapter {
     static final String CHAT_ENDPOINT = "/v1/chat/completions";
     /** Input files are written here first; the pid tells concurrent instances' files apart. */
     static final String TEMP_PREFIX = "batchwise-openai-" + ProcessHandle.current().pid() + "-";
+    /** Batches per list page (OpenAI allows 1 to 100): recovery looks at recent batches only. */
+    static final int LIST_PAGE = 100;
+    /** Batch create attempts while a just-uploaded file is not visible yet (Corrections 7), and the first wait. */
+    static final int CREATE_ATTEMPTS = 4;
+    static final Duration CREATE_RETRY_DELAY = Duration.ofMillis(250);
 
     private final ProviderEndpoints endpoints;
     private final LlmConfig config;
@@ -84,8 +93,14 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     // ---- batches ----
 
+    /**
+     * Writes the input file, uploads it and creates the batch over it, with {@code metadata}. A create answered
+     * "Cannot find file" for the file just uploaded is tried again a few times, briefly: the file is not yet
+     * visible to the batch service. No other failure of the create is retried here: after a 5xx or no answer
+     * the batch may exist (see {@link #listSince}).
+     */
     @Override
-    public Uni<ProviderBatch> submit(List<LlmRequest> requests) {
+    public Uni<ProviderBatch> submit(List<LlmRequest> requests, Map<String, String> metadata) {
         if (requests.isEmpty()) {
             return Uni.createFrom().failure(new LlmException.InvalidRequest(0,
                     "openai: a batch needs at least one request"));
@@ -94,24 +109,58 @@ public class OpenAiAdapter implements ProviderAdapter {
             return Uni.createFrom().failure(new LlmException.RequestTooLarge(0, "openai: " + requests.size()
                     + " requests do not fit one batch (at most " + Provider.OPENAI.maxRequestsPerBatch() + ")"));
         }
+        Map<String, String> checked;
+        try {
+            checked = BatchMetadata.checked("openai", metadata);
+        } catch (LlmException ex) {
+            return Uni.createFrom().failure(ex);
+        }
         Endpoint e = endpoint();
         List<LlmRequest> copy = List.copyOf(requests);
         return Uni.createFrom().item(() -> writeInputFile(copy))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .flatMap(file -> e.api.uploadFile(e.authorization(), ClientMultipartForm.create()
+                .flatMap(file -> typed(e.api.uploadFile(e.authorization(), ClientMultipartForm.create()
                                 .attribute("purpose", "batch", null)
-                                .binaryFileUpload("file", "batchwise-input.jsonl", file.toString(), "application/jsonl"))
+                                .binaryFileUpload("file", "batchwise-input.jsonl", file.toString(), "application/jsonl")))
                         // the upload is done (or failed): the local copy is no longer needed either way
                         .onTermination().call(() -> delete(file)))
-                .flatMap(uploaded -> e.api.createBatch(e.authorization(),
-                        new OpenAiWire.BatchCreate(uploaded.id(), CHAT_ENDPOINT, "24h")))
+                .flatMap(uploaded -> createBatch(e, new OpenAiWire.BatchCreate(uploaded.id(), CHAT_ENDPOINT, "24h",
+                        checked.isEmpty() ? null : checked), 1))
                 .map(batch -> new ProviderBatch(Provider.OPENAI, batch.id(), copy.size(), instant(batch.createdAt())));
+    }
+
+    /** The create, again after 250, 500, 1000 ms while the uploaded file is not visible yet; then as it failed. */
+    private Uni<OpenAiWire.Batch> createBatch(Endpoint e, OpenAiWire.BatchCreate body, int attempt) {
+        return typed(e.api.createBatch(e.authorization(), body))
+                .onFailure(OpenAiErrors.FileNotVisibleYet.class).recoverWithUni(failure -> {
+                    if (attempt >= CREATE_ATTEMPTS) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    Duration wait = CREATE_RETRY_DELAY.multipliedBy(1L << (attempt - 1));
+                    Log.infof("openai: file %s not visible to batches yet (attempt %d of %d): again in %d ms",
+                            body.inputFileId(), attempt, CREATE_ATTEMPTS, wait.toMillis());
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                            .flatMap(ignored -> createBatch(e, body, attempt + 1));
+                });
+    }
+
+    /** created_at is whole seconds: since is too, so a batch created in since's second counts. */
+    @Override
+    public Multi<ProviderBatchInfo> listSince(Instant since) {
+        Instant from = since.truncatedTo(ChronoUnit.SECONDS);
+        return BatchListing.since(from, ProviderBatchInfo::createdAt, after -> {
+            Endpoint e = endpoint();
+            return typed(e.api.listBatches(e.authorization(), LIST_PAGE, after)).map(page ->
+                    new BatchListing.Page<>(page.data() == null ? List.of() : page.data().stream()
+                            .map(b -> new ProviderBatchInfo(b.id(), toStatus(b), b.metadata(), instant(b.createdAt())))
+                            .toList(), page.hasMore(), page.lastId()));
+        });
     }
 
     @Override
     public Uni<BatchJobStatus> status(String providerBatchId) {
         Endpoint e = endpoint();
-        return e.api.getBatch(e.authorization(), providerBatchId).map(batch -> {
+        return typed(e.api.getBatch(e.authorization(), providerBatchId)).map(batch -> {
             BatchJobStatus status = toStatus(batch);
             if (status.status() == BatchStatus.FAILED) {
                 Log.warnf("openai batch %s failed: %s", batch.id(), firstError(batch));
@@ -123,36 +172,42 @@ public class OpenAiAdapter implements ProviderAdapter {
     @Override
     public Uni<BatchJobStatus> cancel(String providerBatchId) {
         Endpoint e = endpoint();
-        return e.api.cancelBatch(e.authorization(), providerBatchId).map(OpenAiAdapter::toStatus);
+        return typed(e.api.cancelBatch(e.authorization(), providerBatchId)).map(OpenAiAdapter::toStatus);
     }
 
     /**
-     * The output file's lines, then the error file's. A batch that failed as a whole has neither: that is an
-     * {@link LlmException.InvalidRequest} naming its first error. Before the batch has ended there is nothing
-     * to read yet, which is an error too.
+     * The output file's lines, then the error file's; either may be missing (a batch whose every request failed
+     * has only an error file), and an id that is null, empty or absent means no file. A batch that failed as a
+     * whole has neither: that is an {@link LlmException.InvalidRequest} naming its first error. Before the batch
+     * has ended there is nothing to read yet, which is an error too. A cut download fails the stream as
+     * {@link LlmException.Unreachable} after the complete lines ({@link JsonLines} drops an unfinished one).
      */
     @Override
     public Multi<LlmResult> results(String providerBatchId) {
-        Endpoint e = endpoint();
-        return e.api.getBatch(e.authorization(), providerBatchId).onItem().transformToMulti(batch -> {
-            BatchStatus status = toStatus(batch).status();
-            if (status == BatchStatus.FAILED) {
-                return Multi.createFrom().failure(new LlmException.InvalidRequest(0, "openai batch " + batch.id()
-                        + " failed: " + firstError(batch)));
-            }
-            if (!status.isFinal()) {
-                return Multi.createFrom().failure(new LlmException.InvalidRequest(0, "openai batch " + batch.id()
-                        + " has not ended (status " + batch.status() + "): no results yet"));
-            }
-            List<Multi<LlmResult>> files = new ArrayList<>(2);
-            for (String fileId : new String[] {batch.outputFileId(), batch.errorFileId()}) {
-                if (fileId != null) {
-                    // deferred: the error file is requested only once the output file has been read
-                    files.add(Multi.createFrom().deferred(() ->
-                            JsonLines.lines(e.api.fileContent(e.authorization(), fileId)).map(this::toResult)));
+        return Multi.createFrom().deferred(() -> {
+            Endpoint e = endpoint();
+            return e.api.getBatch(e.authorization(), providerBatchId).onItem().transformToMulti(batch -> {
+                BatchStatus status = toStatus(batch).status();
+                if (status == BatchStatus.FAILED) {
+                    return Multi.createFrom().<LlmResult>failure(new LlmException.InvalidRequest(0, "openai batch "
+                            + batch.id() + " failed: " + firstError(batch)));
                 }
-            }
-            return files.isEmpty() ? Multi.createFrom().empty() : Multi.createBy().concatenating().streams(files);
+                if (!status.isFinal()) {
+                    return Multi.createFrom().<LlmResult>failure(new LlmException.InvalidRequest(0, "openai batch "
+                            + batch.id() + " has not ended (status " + batch.status() + "): no results yet"));
+                }
+                List<Multi<LlmResult>> files = new ArrayList<>(2);
+                for (String fileId : new String[] {batch.outputFileId(), batch.errorFileId()}) {
+                    if (fileId != null && !fileId.isBlank()) {
+                        // deferred: the error file is requested only once the output file has been read
+                        files.add(Multi.createFrom().deferred(() -> JsonLines.lines(
+                                        e.api.fileContent(e.authorization(), fileId))
+                                .onItem().transformToIterable(line -> toResult(providerBatchId, line))));
+                    }
+                }
+                return files.isEmpty() ? Multi.createFrom().<LlmResult>empty()
+                        : Multi.createBy().concatenating().streams(files);
+            }).onFailure().transform(failure -> LlmException.typed("openai", failure));
         });
     }
 
@@ -228,35 +283,38 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
-    private LlmResult toResult(String line) {
+    /** One result, or none for a line that is unreadable to the point of showing no custom id. */
+    private List<LlmResult> toResult(String batchId, String line) {
         OpenAiWire.OutputLine parsed;
         try {
             parsed = mapper.readValue(line, OpenAiWire.OutputLine.class);
         } catch (JsonProcessingException ex) {
-            throw new LlmException.InvalidRequest(0, "openai sent a results line that is not JSON: "
-                    + ex.getOriginalMessage());
+            return JsonLines.malformed("openai", batchId, line, JsonLines.reason(ex));
         }
-        String id = parsed.customId();
+        String id = parsed == null ? null : parsed.customId();
+        if (id == null || id.isEmpty()) {
+            return JsonLines.malformed("openai", batchId, line, "no custom_id");
+        }
         OpenAiWire.LineResponse response = parsed.response();
         if (parsed.error() != null) {
             OpenAiWire.LineError error = parsed.error();
-            return LlmResult.failed(id, OpenAiErrors.typeOfLineError(error.code()),
-                    error.code() + ": " + OpenAiErrors.redact(error.message()));
+            return List.of(LlmResult.failed(id, OpenAiErrors.typeOfLineError(error.code()),
+                    error.code() + ": " + OpenAiErrors.redact(error.message())));
         }
-        if (response == null) {
-            return LlmResult.failed(id, LlmErrorType.UNKNOWN, "a results line with neither response nor error");
+        if (response == null || response.statusCode() == null) {
+            return JsonLines.malformed("openai", batchId, line, "neither a response with a status_code nor an error");
         }
         if (response.statusCode() != 200) {
-            return LlmResult.failed(id, OpenAiErrors.typeOfStatus(response.statusCode()),
-                    "status " + response.statusCode() + ": " + OpenAiErrors.describe(response.body()));
+            return List.of(LlmResult.failed(id, OpenAiErrors.typeOfStatus(response.statusCode()),
+                    "status " + response.statusCode() + ": " + OpenAiErrors.describe(response.body())));
         }
         OpenAiWire.ChatCompletion completion;
         try {
             completion = mapper.treeToValue(response.body(), OpenAiWire.ChatCompletion.class);
         } catch (JsonProcessingException | IllegalArgumentException ex) {
-            return LlmResult.failed(id, LlmErrorType.UNKNOWN, "a results line whose body is not a chat completion");
+            return JsonLines.malformed("openai", batchId, line, "a status 200 whose body is not a chat completion");
         }
-        return completed(id, completion);
+        return List.of(completed(id, completion));
     }
 
     /** A chat completion as a result: the first choice's content, or a failure when there is none. */
@@ -316,6 +374,11 @@ public class OpenAiAdapter implements ProviderAdapter {
         return error.code() + ": " + OpenAiErrors.redact(error.message())
                 + (error.line() == null ? "" : " (line " + error.line() + ")")
                 + (more > 0 ? " and " + more + " more" : "");
+    }
+
+    /** A connection that failed or closed before an answer becomes {@link LlmException.Unreachable}. */
+    private static <T> Uni<T> typed(Uni<T> call) {
+        return call.onFailure().transform(failure -> LlmException.typed("openai", failure));
     }
 
     private String model(LlmRequest r) {

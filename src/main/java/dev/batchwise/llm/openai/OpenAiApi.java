@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -44,6 +45,12 @@ interface OpenAiApi {
     @GET
     @Path("/batches/{id}")
     Uni<OpenAiWire.Batch> getBatch(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+
+    /** Newest first; {@code after} (a page's {@code last_id}, null for the first page) pages to older batches. */
+    @GET
+    @Path("/batches")
+    Uni<OpenAiWire.BatchList> listBatches(@HeaderParam("Authorization") String authorization,
+            @QueryParam("limit") int limit, @QueryParam("after") String after);
 
     @POST
     @Path("/batches/{id}/cancel")

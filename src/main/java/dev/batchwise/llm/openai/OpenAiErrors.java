@@ -28,11 +28,25 @@ final class OpenAiErrors {
     private OpenAiErrors() {
     }
 
+    /**
+     * The 400 that a batch create may get right after its input file was uploaded, before the file is visible
+     * to the batch service (provider-apis.md, Corrections 7): worth a brief retry, and to callers the
+     * {@link LlmException.InvalidRequest} it is.
+     */
+    static final class FileNotVisibleYet extends LlmException.InvalidRequest {
+        FileNotVisibleYet(int status, String message) {
+            super(status, message);
+        }
+    }
+
     static LlmException toException(Response response) {
         int status = response.getStatus();
-        String message = "openai answered " + status + ": " + errorMessage(response);
+        JsonNode body = errorBody(response);
+        String message = "openai answered " + status + ": " + (body == null ? "no error body" : describe(body));
         return switch (status) {
-            case 400, 409, 422 -> new LlmException.InvalidRequest(status, message);
+            case 400 -> isFileNotVisibleYet(body) ? new FileNotVisibleYet(status, message)
+                    : new LlmException.InvalidRequest(status, message);
+            case 409, 422 -> new LlmException.InvalidRequest(status, message);
             case 401, 403 -> new LlmException.Authentication(status, message);
             case 404 -> new LlmException.NotFound(message);
             case 413 -> new LlmException.RequestTooLarge(status, message);
@@ -159,11 +173,18 @@ final class OpenAiErrors {
         return KEY_LIKE.matcher(KEY_ECHO.matcher(message).replaceAll("$1[redacted]")).replaceAll("[redacted]");
     }
 
-    private static String errorMessage(Response response) {
+    /** "Cannot find file file-..., or project ... does not have access to it." with {@code param: "file_id"}. */
+    static boolean isFileNotVisibleYet(JsonNode body) {
+        JsonNode error = body == null ? null : body.path("error");
+        return error != null && "file_id".equals(error.path("param").asText(null))
+                && error.path("message").asText("").startsWith("Cannot find file");
+    }
+
+    private static JsonNode errorBody(Response response) {
         try {
-            return describe(MAPPER.readTree(response.readEntity(String.class)));
+            return MAPPER.readTree(response.readEntity(String.class));
         } catch (Exception e) {
-            return "no error body";
+            return null;
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The parts of OpenAI's Files, Batch and Chat Completions wire format that Batchwise sends and reads
@@ -63,8 +64,10 @@ final class OpenAiWire {
 
     // ---- batches (§2.5, §2.6) ----
 
+    /** {@code metadata} null when there is none: it is then left out. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record BatchCreate(@JsonProperty("input_file_id") String inputFileId, String endpoint,
-                       @JsonProperty("completion_window") String completionWindow) {
+                       @JsonProperty("completion_window") String completionWindow, Map<String, String> metadata) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -77,7 +80,14 @@ final class OpenAiWire {
                  @JsonProperty("failed_at") Long failedAt,
                  @JsonProperty("expired_at") Long expiredAt,
                  @JsonProperty("cancelled_at") Long cancelledAt,
-                 @JsonProperty("request_counts") RequestCounts requestCounts) {
+                 @JsonProperty("request_counts") RequestCounts requestCounts,
+                 Map<String, String> metadata) {
+    }
+
+    /** A page of {@code GET /v1/batches}: newest first; {@code after=last_id} pages to older ones. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchList(List<Batch> data, @JsonProperty("first_id") String firstId,
+                     @JsonProperty("last_id") String lastId, @JsonProperty("has_more") boolean hasMore) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -105,7 +115,7 @@ final class OpenAiWire {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record LineResponse(@JsonProperty("status_code") int statusCode, @JsonProperty("request_id") String requestId,
+    record LineResponse(@JsonProperty("status_code") Integer statusCode, @JsonProperty("request_id") String requestId,
                         JsonNode body) {
     }
 

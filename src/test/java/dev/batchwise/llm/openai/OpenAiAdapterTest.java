@@ -383,7 +383,7 @@ class OpenAiAdapterTest {
 
     private static OpenAiWire.Batch batch(String status, OpenAiWire.RequestCounts counts) {
         return new OpenAiWire.Batch("batch_x", status, null, "file-in", null, null, 1_700_000_000L,
-                status.equals("completed") ? 1_700_000_100L : null, null, null, null, counts);
+                status.equals("completed") ? 1_700_000_100L : null, null, null, null, counts, null);
     }
 
     private static java.util.function.UnaryOperator<String> headers(Map<String, String> values) {

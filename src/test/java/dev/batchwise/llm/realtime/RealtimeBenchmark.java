@@ -16,6 +16,7 @@ import dev.batchwise.llm.LlmUsage;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderAdapter;
 import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.llm.ProviderBatchInfo;
 import dev.batchwise.llm.RateLimit;
 import dev.batchwise.llm.RealtimeAnswer;
 import dev.batchwise.testing.LocalKafkaResource;
@@ -39,6 +40,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -362,7 +364,12 @@ public class RealtimeBenchmark {
         }
 
         @Override
-        public Uni<ProviderBatch> submit(List<LlmRequest> requests) {
+        public Uni<ProviderBatch> submit(List<LlmRequest> requests, Map<String, String> metadata) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Multi<ProviderBatchInfo> listSince(Instant since) {
             throw new UnsupportedOperationException();
         }
 
