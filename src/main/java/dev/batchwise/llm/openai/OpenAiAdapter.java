@@ -356,12 +356,25 @@ public class OpenAiAdapter implements ProviderAdapter {
             default -> throw new LlmException.InvalidRequest(0, "openai sent an unknown batch status '"
                     + batch.status() + "' for batch " + batch.id());
         };
-        OpenAiWire.RequestCounts c = batch.requestCounts();
-        BatchTotals totals = c == null ? new BatchTotals(0, 0, 0, 0)
-                : new BatchTotals(c.total(), c.completed(), c.failed(), Math.max(0, c.total() - c.completed() - c.failed()));
+        BatchTotals totals = totals(batch.requestCounts(), status.isFinal());
         Long endedAt = firstNonNull(batch.completedAt(), batch.failedAt(), batch.expiredAt(), batch.cancelledAt());
         return new BatchJobStatus(batch.id(), Provider.OPENAI, status, totals, instant(batch.createdAt()),
                 status.isFinal() ? instant(endedAt) : null);
+    }
+
+    /**
+     * OpenAI counts only requests that ran ({@code completed}, {@code failed}); on an expired or cancelled batch
+     * the ones that never ran are in neither (Corrections 1). While it runs they are processing; once it is
+     * final they are failed, as {@link BatchTotals} has it.
+     */
+    static BatchTotals totals(OpenAiWire.RequestCounts c, boolean isFinal) {
+        if (c == null) {
+            return new BatchTotals(0, 0, 0, 0);
+        }
+        int submitted = Math.max(c.total(), c.completed() + c.failed());
+        int rest = submitted - c.completed() - c.failed();
+        return isFinal ? new BatchTotals(submitted, c.completed(), c.failed() + rest, 0)
+                : new BatchTotals(submitted, c.completed(), c.failed(), rest);
     }
 
     /** "code: message (line n)" of a failed batch's first error. */
