@@ -345,6 +345,23 @@ class OpenAiAdapterTest {
     }
 
     @Test
+    void requestsAFinalBatchNeverRanCountAsFailed() {
+        // Corrections 1: expired and cancelled batches count only the requests that ran
+        assertEquals(new BatchTotals(10, 1, 9, 0),
+                OpenAiAdapter.toStatus(batch("expired", new OpenAiWire.RequestCounts(10, 1, 0))).totals());
+        assertEquals(new BatchTotals(8, 4, 4, 0),
+                OpenAiAdapter.toStatus(batch("cancelled", new OpenAiWire.RequestCounts(8, 4, 0))).totals());
+        assertEquals(new BatchTotals(9, 0, 9, 0),
+                OpenAiAdapter.toStatus(batch("completed", new OpenAiWire.RequestCounts(9, 0, 9))).totals());
+        // still draining: what has not run may yet run
+        assertEquals(new BatchTotals(8, 4, 0, 4),
+                OpenAiAdapter.toStatus(batch("cancelling", new OpenAiWire.RequestCounts(8, 4, 0))).totals());
+        // failed validation: 0/0/0
+        assertEquals(new BatchTotals(0, 0, 0, 0),
+                OpenAiAdapter.toStatus(batch("failed", new OpenAiWire.RequestCounts(0, 0, 0))).totals());
+    }
+
+    @Test
     void headersAndDurationsAreReadAsOpenAiSendsThem() {
         assertEquals(Duration.ofMillis(12), OpenAiErrors.duration("12ms"));
         assertEquals(Duration.ofSeconds(1), OpenAiErrors.duration("1s"));
