@@ -7,6 +7,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,16 @@ public final class JsonLines {
             return body.onItem().transformToIterable(chunk -> splitter.feed(chunk))
                     .onCompletion().switchTo(() -> Multi.createFrom().iterable(splitter.rest()));
         });
+    }
+
+    /**
+     * The body, failed with a retryable {@link LlmException.Timeout} when no chunk arrives for {@code idle}
+     * (the wait restarts with every chunk): a download that stalls ends instead of hanging, and so does one
+     * whose cut the HTTP client missed (a connection closed right after the response headers can go unseen).
+     */
+    public static Multi<byte[]> failIfStalled(Multi<byte[]> body, Duration idle, String what) {
+        return body.ifNoItem().after(idle).failWith(() -> new LlmException.Timeout(what + ": no data for "
+                + idle.toMillis() + " ms"));
     }
 
     /** Why Jackson could not read a line, without its internals: not JSON, or JSON of another shape. */

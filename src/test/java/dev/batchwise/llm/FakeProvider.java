@@ -28,8 +28,8 @@ public class FakeProvider {
 
     public static final String ENABLED = "batchwise.test.fake-provider";
 
-    /** How a streamed answer ends: normally, by closing the connection, or by resetting the stream. */
-    public enum End { NORMAL, CLOSE, RESET }
+    /** How a streamed answer ends: normally, by closing the connection, by resetting the stream, or not at all. */
+    public enum End { NORMAL, CLOSE, RESET, STALL }
 
     public record Reply(int status, Map<String, String> headers, List<String> chunks, End end) {
 
@@ -104,6 +104,9 @@ public class FakeProvider {
                 case NORMAL -> response.end();
                 case CLOSE -> request.connection().close();
                 case RESET -> response.reset();
+                case STALL -> {
+                    // neither more data nor an end: the client has to give up by itself
+                }
             }
         });
     }

@@ -49,6 +49,8 @@ class ProviderFaultsTest {
             }
             String base = "http://127.0.0.1:" + port + "/fake/";
             return Map.of("quarkus.http.test-port", Integer.toString(port),
+                    // a stalled download fails after this long without data (and each call may take as long)
+                    "llm.realtime.timeout-ms", "3000",
                     FakeProvider.ENABLED, "true",
                     "llm.anthropic.base-url", base + "anthropic",
                     "llm.openai.base-url", base + "openai/v1");
@@ -92,6 +94,10 @@ class ProviderFaultsTest {
         assertTrue(e.getMessage().startsWith("anthropic could not be reached"), e.getMessage());
     }
 
+    /**
+     * A reset right after the headers can reach the HTTP client before the REST client listens to the body, and
+     * go unseen (then the stall timeout ends the stream): either way a retryable failure, never the cut line.
+     */
     @Test
     void anthropicResultsWhoseStreamIsResetFailRetryablyWithoutTheCutLine() {
         String line2 = anthropicLine("r-2");
@@ -103,6 +109,19 @@ class ProviderFaultsTest {
         assertTrue(List.of("r-1").containsAll(outcome.ids()), outcome.toString());
         LlmException e = assertInstanceOf(LlmException.class, outcome.failure());
         assertTrue(e.retryable(), e.toString());
+    }
+
+    @Test
+    void aResultsDownloadThatStallsFailsAsARetryableTimeoutAfterTheCompleteLines() {
+        fake.on("GET", A + "/stall/results", Reply.stream(End.STALL, anthropicLine("s-1") + "\n",
+                anthropicLine("s-2") + "\n" + anthropicLine("s-3").substring(0, 50)));
+
+        Outcome outcome = collect(anthropic.results("stall"));
+
+        assertEquals(List.of("s-1", "s-2"), outcome.ids());
+        LlmException e = assertInstanceOf(LlmException.Timeout.class, outcome.failure());
+        assertTrue(e.retryable());
+        assertTrue(e.getMessage().contains("batch stall"), e.getMessage());
     }
 
     @Test

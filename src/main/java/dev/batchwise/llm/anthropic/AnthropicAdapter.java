@@ -26,6 +26,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -112,13 +113,15 @@ public class AnthropicAdapter implements ProviderAdapter {
 
     /**
      * The results JSONL line by line. A cut download fails (as {@link LlmException.Unreachable}) after the
-     * complete lines: {@link JsonLines} never emits an unfinished last line of a failed body.
+     * complete lines: {@link JsonLines} never emits an unfinished last line of a failed body. One that sends
+     * nothing for {@code llm.realtime.timeout-ms} fails as {@link LlmException.Timeout}.
      */
     @Override
     public Multi<LlmResult> results(String providerBatchId) {
         return Multi.createFrom().deferred(() -> {
             Endpoint e = endpoint();
-            return JsonLines.lines(e.api.results(e.key, version(), providerBatchId))
+            return JsonLines.lines(JsonLines.failIfStalled(e.api.results(e.key, version(), providerBatchId),
+                            streamIdle(), "anthropic: the results of batch " + providerBatchId))
                     .onItem().transformToIterable(line -> toResult(providerBatchId, line))
                     .onFailure().transform(failure -> LlmException.typed("anthropic", failure));
         });
@@ -128,7 +131,7 @@ public class AnthropicAdapter implements ProviderAdapter {
     public Uni<RealtimeAnswer> complete(LlmRequest request) {
         Endpoint e = endpoint();
         return e.api.createMessage(e.key, version(), params(request))
-                .ifNoItem().after(java.time.Duration.ofMillis(config.realtime().timeoutMs()))
+                .ifNoItem().after(Duration.ofMillis(config.realtime().timeoutMs()))
                 .failWith(() -> new LlmException.Timeout("anthropic: no answer within "
                         + config.realtime().timeoutMs() + " ms"))
                 .onFailure().transform(failure -> LlmException.typed("anthropic", failure))
@@ -219,6 +222,11 @@ public class AnthropicAdapter implements ProviderAdapter {
     /** A connection that failed or closed before an answer becomes {@link LlmException.Unreachable}. */
     private static <T> Uni<T> typed(Uni<T> call) {
         return call.onFailure().transform(failure -> LlmException.typed("anthropic", failure));
+    }
+
+    /** The longest wait for the next chunk of a results download: as long as any one call may take. */
+    private Duration streamIdle() {
+        return Duration.ofMillis(config.realtime().timeoutMs());
     }
 
     private String version() {

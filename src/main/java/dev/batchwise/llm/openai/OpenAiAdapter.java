@@ -180,7 +180,8 @@ public class OpenAiAdapter implements ProviderAdapter {
      * has only an error file), and an id that is null, empty or absent means no file. A batch that failed as a
      * whole has neither: that is an {@link LlmException.InvalidRequest} naming its first error. Before the batch
      * has ended there is nothing to read yet, which is an error too. A cut download fails the stream as
-     * {@link LlmException.Unreachable} after the complete lines ({@link JsonLines} drops an unfinished one).
+     * {@link LlmException.Unreachable} after the complete lines ({@link JsonLines} drops an unfinished one);
+     * one that sends nothing for {@code llm.realtime.timeout-ms}, as {@link LlmException.Timeout}.
      */
     @Override
     public Multi<LlmResult> results(String providerBatchId) {
@@ -200,8 +201,10 @@ public class OpenAiAdapter implements ProviderAdapter {
                 for (String fileId : new String[] {batch.outputFileId(), batch.errorFileId()}) {
                     if (fileId != null && !fileId.isBlank()) {
                         // deferred: the error file is requested only once the output file has been read
-                        files.add(Multi.createFrom().deferred(() -> JsonLines.lines(
-                                        e.api.fileContent(e.authorization(), fileId))
+                        files.add(Multi.createFrom().deferred(() -> JsonLines.lines(JsonLines.failIfStalled(
+                                        e.api.fileContent(e.authorization(), fileId),
+                                        Duration.ofMillis(config.realtime().timeoutMs()), "openai: file " + fileId
+                                                + " of batch " + providerBatchId))
                                 .onItem().transformToIterable(line -> toResult(providerBatchId, line))));
                     }
                 }
