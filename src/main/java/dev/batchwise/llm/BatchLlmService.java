@@ -1,6 +1,5 @@
 package dev.batchwise.llm;
 
-import dev.batchwise.batch.BatchConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,20 +27,59 @@ public class BatchLlmService {
     /** Chunks stay this far under a provider's byte limit, since sizes are estimated. */
     private static final double BYTE_HEADROOM = 0.9;
 
-    private final BatchConfig batch;
     private final LlmConfig llm;
     private final Map<Provider, ProviderAdapter> adapters = new EnumMap<>(Provider.class);
 
-    BatchLlmService(BatchConfig batch, LlmConfig llm, @Any Instance<ProviderAdapter> adapters) {
-        this.batch = batch;
+    BatchLlmService(LlmConfig llm, @Any Instance<ProviderAdapter> adapters) {
         this.llm = llm;
         adapters.forEach(adapter -> this.adapters.put(adapter.provider(), adapter));
     }
 
-    /** True when batches can go to this provider: the batch path is on and the provider is configured. */
+    /** True when batches can go to this provider: it has an adapter and is configured (a key is set). */
     public boolean isAvailable(Provider provider) {
         ProviderAdapter adapter = adapters.get(provider);
-        return batch.apiEnabled() && adapter != null && adapter.isConfigured();
+        return adapter != null && adapter.isConfigured();
+    }
+
+    /**
+     * The provider batches these requests would be split into: at most {@code maxPerBatch} requests (never above
+     * the provider's limit) and under the provider's byte limit each. The ids must already be provider-safe.
+     */
+    public List<List<LlmRequest>> chunks(List<LlmRequest> requests, Provider provider, int maxPerBatch) {
+        return chunk(requests, adapter(provider), Math.max(1, Math.min(maxPerBatch, provider.maxRequestsPerBatch())));
+    }
+
+    /**
+     * One provider batch of exactly these requests, whose custom ids must already be provider-safe and unique;
+     * {@code metadata} is kept by providers that keep it (OpenAI), so the batch can be found again by it.
+     */
+    public Uni<ProviderBatch> submitOne(Provider provider, List<LlmRequest> requests, Map<String, String> metadata) {
+        return Uni.createFrom().deferred(() -> {
+            if (requests.isEmpty()) {
+                throw new IllegalArgumentException("a batch needs at least one request");
+            }
+            return adapter(provider).submit(requests, metadata);
+        });
+    }
+
+    /** The provider's batches created at or after {@code since}, newest first (to find one again after a crash). */
+    public Multi<ProviderBatchInfo> listSince(Provider provider, Instant since) {
+        return Multi.createFrom().deferred(() -> adapter(provider).listSince(since));
+    }
+
+    /** One provider batch's status. */
+    public Uni<BatchJobStatus> status(Provider provider, String providerBatchId) {
+        return Uni.createFrom().deferred(() -> adapter(provider).status(providerBatchId));
+    }
+
+    /** One provider batch's results under the custom ids the provider got, streamed. */
+    public Multi<LlmResult> results(Provider provider, String providerBatchId) {
+        return Multi.createFrom().deferred(() -> adapter(provider).results(providerBatchId));
+    }
+
+    /** Asks the provider to cancel one batch; it drains before it ends (poll until the status is final). */
+    public Uni<BatchJobStatus> cancel(Provider provider, String providerBatchId) {
+        return Uni.createFrom().deferred(() -> adapter(provider).cancel(providerBatchId));
     }
 
     public Uni<BatchSubmission> submitBatch(List<LlmRequest> requests, BatchOptions options) {
@@ -129,8 +167,8 @@ public class BatchLlmService {
      * every other request as a failed result (CANCELLED, EXPIRED or TIMEOUT), so nothing is silently missing.
      */
     public Uni<List<LlmResult>> submitAndWait(List<LlmRequest> requests, WaitOptions options) {
-        Duration poll = options.pollInterval() != null ? options.pollInterval() : Duration.ofMillis(batch.pollIntervalMs());
-        Duration timeout = options.timeout() != null ? options.timeout() : Duration.ofMillis(batch.timeoutMs());
+        Duration poll = options.pollInterval();
+        Duration timeout = options.timeout();
         return submitBatch(requests, BatchOptions.DEFAULTS).flatMap(submission -> {
             Instant deadline = Instant.now().plus(timeout);
             return awaitFinal(submission, poll, deadline).flatMap(status -> {
@@ -194,7 +232,7 @@ public class BatchLlmService {
     }
 
     private int maxPerBatch(Provider provider, BatchOptions options) {
-        int wanted = options.maxRequestsPerBatch() != null ? options.maxRequestsPerBatch() : batch.maxRequestsPerBatch();
+        int wanted = options.maxRequestsPerBatch() != null ? options.maxRequestsPerBatch() : provider.maxRequestsPerBatch();
         return Math.max(1, Math.min(wanted, provider.maxRequestsPerBatch()));
     }
 

@@ -4,7 +4,7 @@ package dev.batchwise.llm;
  * How to submit a batch.
  *
  * @param provider            null for {@code llm.provider}
- * @param maxRequestsPerBatch null for {@code batch.max-requests-per-batch}; never above the provider's limit
+ * @param maxRequestsPerBatch null for the provider's own limit; never above it
  */
 public record BatchOptions(Provider provider, Integer maxRequestsPerBatch) {
 

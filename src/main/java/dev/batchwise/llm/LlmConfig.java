@@ -12,7 +12,8 @@ import java.util.Optional;
  * Providers and their credentials. Keys come from {@code ANTHROPIC_API_KEY} / {@code OPENAI_API_KEY}
  * (environment or a Kubernetes secret, never a properties file); base URLs from
  * {@code ANTHROPIC_BASE_URL} (no {@code /v1}) and {@code OPENAI_BASE_URL} (with {@code /v1}), as the
- * official SDKs name them. Without a key the provider is served by the built-in simulator.
+ * official SDKs name them. A provider without a key is not configured; the profiles that use the built-in
+ * simulator set a placeholder key and a base URL that is a path ({@code /sim/anthropic}: this instance).
  */
 @ConfigMapping(prefix = "llm")
 public interface LlmConfig {
@@ -66,10 +67,10 @@ public interface LlmConfig {
     }
 
     interface Anthropic {
-        /** API key; empty means "use the simulator". Never logged. */
+        /** API key; required for the chosen provider. Never logged. */
         Optional<String> apiKey();
 
-        /** Base URL without {@code /v1}; empty means the real API with a key, the simulator without. */
+        /** Base URL without {@code /v1}; empty means the real API; a path ({@code /sim/anthropic}) means this instance. */
         Optional<String> baseUrl();
 
         /** Model used when a request names none. */
@@ -86,10 +87,10 @@ public interface LlmConfig {
     }
 
     interface OpenAi {
-        /** API key; empty means "use the simulator". Never logged. */
+        /** API key; required for the chosen provider. Never logged. */
         Optional<String> apiKey();
 
-        /** Base URL including {@code /v1}; empty means the real API with a key, the simulator without. */
+        /** Base URL including {@code /v1}; empty means the real API; a path ({@code /sim/openai/v1}) means this instance. */
         Optional<String> baseUrl();
 
         /** Model used when a request names none. */

@@ -30,8 +30,9 @@ class LiveAnthropicTest {
     public static class RealKey implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // the test profile blanks the keys so that other tests never reach a real provider
-            return Map.of("llm.anthropic.api-key", java.util.Objects.requireNonNullElse(System.getenv("ANTHROPIC_API_KEY"), ""));
+            // the test profile points every provider at the simulator, so that other tests never reach a real one
+            return Map.of("llm.anthropic.api-key", java.util.Objects.requireNonNullElse(System.getenv("ANTHROPIC_API_KEY"), ""),
+                    "llm.anthropic.base-url", "https://api.anthropic.com");
         }
     }
 

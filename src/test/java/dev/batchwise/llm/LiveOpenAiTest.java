@@ -30,8 +30,9 @@ class LiveOpenAiTest {
     public static class RealKey implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // the test profile blanks the keys so that other tests never reach a real provider
-            return Map.of("llm.openai.api-key", java.util.Objects.requireNonNullElse(System.getenv("OPENAI_API_KEY"), ""));
+            // the test profile points every provider at the simulator, so that other tests never reach a real one
+            return Map.of("llm.openai.api-key", java.util.Objects.requireNonNullElse(System.getenv("OPENAI_API_KEY"), ""),
+                    "llm.openai.base-url", "https://api.openai.com/v1");
         }
     }
 
