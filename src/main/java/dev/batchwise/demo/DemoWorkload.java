@@ -4,14 +4,12 @@ import dev.batchwise.reconciliation.AtomsInferred;
 import dev.batchwise.reconciliation.AtomsInferred.InferredAtom;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
+import dev.batchwise.reconciliation.RunPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
  * Plays the upstream pipeline for the demo: publishes one run of synthetic atoms on
@@ -19,8 +17,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  */
 @ApplicationScoped
 class DemoWorkload {
-
-    static final String CHANNEL = "atoms-inferred-out";
 
     private static final String[] ACTORS = {"A user", "An admin", "A reviewer", "The scheduler", "An API client"};
     private static final String[] ACTIONS = {
@@ -34,11 +30,11 @@ class DemoWorkload {
     private static final String[] CATEGORIES = {"functional", "security", "performance", "ux"};
 
     private final DemoConfig config;
-    private final MutinyEmitter<Record<String, AtomsInferred>> emitter;
+    private final RunPublisher publisher;
 
-    DemoWorkload(DemoConfig config, @Channel(CHANNEL) MutinyEmitter<Record<String, AtomsInferred>> emitter) {
+    DemoWorkload(DemoConfig config, RunPublisher publisher) {
         this.config = config;
-        this.emitter = emitter;
+        this.publisher = publisher;
     }
 
     void publish(@Observes StartupEvent ignored) {
@@ -46,7 +42,7 @@ class DemoWorkload {
             return;
         }
         AtomsInferred run = demoRun("demo-" + Instant.now().getEpochSecond(), config.runAtoms());
-        emitter.send(Record.of(run.runId(), run)).subscribe().with(
+        publisher.publish(run).subscribe().with(
                 ok -> Log.infof("run=%s demo run of %d atoms published on atoms.inferred", run.runId(), run.atoms().size()),
                 failure -> Log.errorf(failure, "run=%s demo run could not be published", run.runId()));
     }

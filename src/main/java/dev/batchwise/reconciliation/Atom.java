@@ -8,6 +8,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnTransformer;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -37,22 +38,27 @@ public class Atom extends PanacheEntityBase {
     @Column(name = "quality_score")
     public Integer qualityScore;
 
+    /** A JSON array of strings, read as text: Hibernate Reactive's JSON type maps objects, not arrays. */
+    @Column(name = "quality_issues", insertable = false, updatable = false)
+    @ColumnTransformer(read = "quality_issues::text")
+    public String qualityIssues;
+
+    /** BATCH, REALTIME, UNPARSEABLE (the answer could not be read) or FAILED (the call failed for good). */
+    @Column(name = "score_source")
+    public String scoreSource;
+
+    @Column(name = "parse_issue")
+    public String parseIssue;
+
+    /** Why the call failed, for FAILED atoms. */
+    public String error;
+
+    @Column(name = "scored_at")
+    public Instant scoredAt;
+
     @Column(name = "created_at")
     public Instant createdAt;
 
     @Column(name = "updated_at")
     public Instant updatedAt;
-
-    static Atom of(String runId, AtomsInferred.InferredAtom inferred, JsonNode payload, Instant now) {
-        Atom atom = new Atom();
-        atom.id = UUID.randomUUID();
-        atom.runId = runId;
-        atom.tempId = inferred.tempId();
-        atom.description = inferred.description();
-        atom.category = inferred.category();
-        atom.payload = payload;
-        atom.createdAt = now;
-        atom.updatedAt = now;
-        return atom;
-    }
 }

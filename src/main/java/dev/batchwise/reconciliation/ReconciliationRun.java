@@ -31,6 +31,12 @@ public class ReconciliationRun extends PanacheEntityBase {
     @Enumerated(EnumType.STRING)
     public Mode mode;
 
+    @Column(name = "mode_reason")
+    public String modeReason;
+
+    /** ANTHROPIC or OPENAI. */
+    public String provider;
+
     @Column(name = "atom_count")
     public int atomCount;
 
@@ -48,15 +54,4 @@ public class ReconciliationRun extends PanacheEntityBase {
 
     @Column(name = "completed_at")
     public Instant completedAt;
-
-    static ReconciliationRun received(AtomsInferred event, Instant now) {
-        ReconciliationRun run = new ReconciliationRun();
-        run.runId = event.runId();
-        run.status = RunStatus.RECEIVED;
-        run.atomCount = event.atoms().size();
-        run.options = event.options() == null || event.options().isNull() ? null : event.options();
-        run.receivedAt = now;
-        run.updatedAt = now;
-        return run;
-    }
 }

@@ -6,10 +6,10 @@ import io.quarkus.websockets.next.WebSocket;
 import io.smallrye.mutiny.Multi;
 
 /**
- * {@code /runs/{runId}/status}: the run's current status first (so a new client is never blank),
+ * {@code /ws/runs/{runId}}: the run's current status first (so a new client is never blank),
  * then every status event of the run as it happens.
  */
-@WebSocket(path = "/runs/{runId}/status")
+@WebSocket(path = "/ws/runs/{runId}")
 public class RunStatusSocket {
 
     private final RunSnapshots snapshots;

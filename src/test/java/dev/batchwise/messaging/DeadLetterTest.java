@@ -53,7 +53,7 @@ class DeadLetterTest {
             dlq.stop();
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/runs/{runId}", goodRunId).then().statusCode(200).body("atomCount", equalTo(1)));
+                given().get("/api/runs/{runId}", goodRunId).then().statusCode(200).body("atomCount", equalTo(1)));
     }
 
     @Test
@@ -69,7 +69,7 @@ class DeadLetterTest {
             assertTrue(reason(find(dlq, runId)).contains("tempId 'x' appears more than once"));
             dlq.stop();
         }
-        given().get("/runs/{runId}", runId).then().statusCode(404);
+        given().get("/api/runs/{runId}", runId).then().statusCode(404);
     }
 
     @Test

@@ -2,28 +2,27 @@ package dev.batchwise.status;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batchwise.reconciliation.AtomsInferred;
+import dev.batchwise.reconciliation.RunPublisher;
 import dev.batchwise.testing.LocalKafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.websockets.next.BasicWebSocketConnector;
 import io.quarkus.websockets.next.WebSocketClientConnection;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.junit.jupiter.api.Test;
 
-/** A browser's view: a WebSockets Next client on /runs/{runId}/status receives the run's status events. */
+/** A browser's view: a WebSockets Next client on /ws/runs/{runId} receives the run's status events. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
 class RunStatusSocketTest {
@@ -35,8 +34,7 @@ class RunStatusSocketTest {
     ObjectMapper mapper;
 
     @Inject
-    @Channel("atoms-inferred-out")
-    MutinyEmitter<Record<String, AtomsInferred>> atomsInferred;
+    RunPublisher runs;
 
     @TestHTTPResource("/")
     URI root;
@@ -47,14 +45,19 @@ class RunStatusSocketTest {
         List<String> messages = new CopyOnWriteArrayList<>();
         WebSocketClientConnection connection = connect(runId, messages);
         try {
-            atomsInferred.sendAndAwait(Record.of(runId, new AtomsInferred(runId,
-                    List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)));
+            runs.publish(new AtomsInferred(runId,
+                    List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)).await().atMost(Duration.ofSeconds(30));
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> !messages.isEmpty());
-            JsonNode event = mapper.readTree(messages.get(0));
-            assertEquals(runId, event.get("runId").asText());
-            assertEquals("received", event.get("status").asText());
-            assertEquals(0, event.get("batchProgress").get("failed").asInt());
+            // a one-atom run goes real time: verifying, then verified with its atom completed
+            await().atMost(Duration.ofSeconds(30)).until(() -> messages.stream().anyMatch(m -> m.contains("\"verified\"")));
+            JsonNode first = mapper.readTree(messages.get(0));
+            assertEquals(runId, first.get("runId").asText());
+            // each event is the run's state when it was sent: a fast run may show verified straight away
+            assertTrue(List.of("verifying", "verified").contains(first.get("status").asText()), first.toString());
+            JsonNode last = mapper.readTree(messages.get(messages.size() - 1));
+            assertEquals("verified", last.get("status").asText());
+            assertEquals(1, last.get("batchProgress").get("completed").asInt()
+                    + last.get("batchProgress").get("failed").asInt());
         } finally {
             connection.closeAndAwait();
         }
@@ -63,23 +66,23 @@ class RunStatusSocketTest {
     @Test
     void aClientConnectingLaterGetsTheCurrentStatusFirst() throws Exception {
         String runId = "run-" + UUID.randomUUID();
-        atomsInferred.sendAndAwait(Record.of(runId, new AtomsInferred(runId,
-                List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)));
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                io.restassured.RestAssured.given().get("/runs/{runId}", runId).statusCode() == 200);
+        runs.publish(new AtomsInferred(runId,
+                List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)).await().atMost(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "verified".equals(
+                io.restassured.RestAssured.given().get("/api/runs/{runId}", runId).jsonPath().getString("status")));
 
         List<String> messages = new CopyOnWriteArrayList<>();
         WebSocketClientConnection connection = connect(runId, messages);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> !messages.isEmpty());
-            assertEquals("received", mapper.readTree(messages.get(0)).get("status").asText());
+            assertEquals("verified", mapper.readTree(messages.get(0)).get("status").asText());
         } finally {
             connection.closeAndAwait();
         }
     }
 
     private WebSocketClientConnection connect(String runId, List<String> messages) {
-        return connector.baseUri(root).path("/runs/" + runId + "/status")
+        return connector.baseUri(root).path("/ws/runs/" + runId)
                 .onTextMessage((connection, message) -> messages.add(message))
                 .connectAndAwait();
     }

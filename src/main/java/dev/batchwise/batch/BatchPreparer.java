@@ -1,0 +1,98 @@
+package dev.batchwise.batch;
+
+import dev.batchwise.llm.BatchLlmService;
+import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.Provider;
+import dev.batchwise.messaging.Topics;
+import dev.batchwise.status.Outbox;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Prepare: a run's requests become jobs of at most {@code batch.max-requests-per-batch} requests (and under the
+ * provider's byte limit), one item per atom, and one {@code verify.requested} per job, all in the caller's
+ * transaction, so a run is either prepared whole or not at all.
+ */
+@ApplicationScoped
+public class BatchPreparer {
+
+    /** Rows per multi-row insert: well under PostgreSQL's 65,535 bind parameters, whatever the array sizes. */
+    private static final int ROWS_PER_STATEMENT = 5000;
+
+    /** One atom's request; its custom id is replaced by the job's own. */
+    public record PlannedRequest(UUID atomId, LlmRequest request) {
+    }
+
+    private final BatchLlmService batches;
+    private final BatchConfig config;
+    private final Outbox outbox;
+
+    BatchPreparer(BatchLlmService batches, BatchConfig config, Outbox outbox) {
+        this.batches = batches;
+        this.config = config;
+        this.outbox = outbox;
+    }
+
+    /** The ids of the jobs written for the run, in chunk order. */
+    public Uni<List<UUID>> prepare(SqlConnection tx, String runId, Provider provider, List<PlannedRequest> planned) {
+        Map<String, UUID> atomOf = new HashMap<>();
+        List<LlmRequest> requests = new ArrayList<>(planned.size());
+        for (PlannedRequest p : planned) {
+            String key = p.atomId().toString();
+            atomOf.put(key, p.atomId());
+            requests.add(p.request().withCustomId(key));
+        }
+        List<List<LlmRequest>> chunks = batches.chunks(requests, provider, config.maxRequestsPerBatch());
+        List<UUID> jobIds = new ArrayList<>(chunks.size());
+        List<Uni<Void>> writes = new ArrayList<>();
+        for (int index = 0; index < chunks.size(); index++) {
+            UUID jobId = UUID.randomUUID();
+            jobIds.add(jobId);
+            List<UUID> atoms = chunks.get(index).stream().map(r -> atomOf.get(r.customId())).toList();
+            writes.add(insertJob(tx, jobId, runId, provider, index, atoms));
+        }
+        return Multi.createFrom().iterable(writes).onItem().transformToUniAndConcatenate(w -> w)
+                .collect().last()
+                .flatMap(ignored -> Multi.createFrom().iterable(jobIds)
+                        .onItem().transformToUniAndConcatenate(jobId -> outbox.add(tx, Topics.VERIFY_REQUESTED, runId,
+                                new VerifyRequested(runId, jobId)))
+                        .collect().last())
+                .replaceWith(jobIds);
+    }
+
+    private Uni<Void> insertJob(SqlConnection tx, UUID jobId, String runId, Provider provider, int index,
+                                List<UUID> atoms) {
+        Uni<Void> job = Uni.createFrom().deferred(() -> tx.preparedQuery(
+                        "insert into batch_jobs (id, provider, status, reconciliation_run_id, chunk_index, total_requests)"
+                                + " values ($1, $2, 'PREPARED', $3, $4, $5)")
+                .execute(Tuple.of(jobId, provider.name(), runId, index, atoms.size())).replaceWithVoid());
+        List<Uni<Void>> items = new ArrayList<>();
+        String prefix = CustomIdPrefix.of(jobId);
+        for (int from = 0; from < atoms.size(); from += ROWS_PER_STATEMENT) {
+            int to = Math.min(atoms.size(), from + ROWS_PER_STATEMENT);
+            UUID[] ids = new UUID[to - from];
+            String[] customIds = new String[to - from];
+            UUID[] atomIds = new UUID[to - from];
+            for (int i = from; i < to; i++) {
+                ids[i - from] = UUID.randomUUID();
+                customIds[i - from] = CustomIdPrefix.customId(prefix, i);
+                atomIds[i - from] = atoms.get(i);
+            }
+            items.add(Uni.createFrom().deferred(() -> tx.preparedQuery(
+                            "insert into batch_items (id, job_id, custom_id, atom_id)"
+                                    + " select u.id, $1, u.custom_id, u.atom_id"
+                                    + " from unnest($2::uuid[], $3::text[], $4::uuid[]) as u(id, custom_id, atom_id)")
+                    .execute(Tuple.of(jobId, ids, customIds, atomIds)).replaceWithVoid()));
+        }
+        return job.flatMap(ignored -> Multi.createFrom().iterable(items)
+                .onItem().transformToUniAndConcatenate(u -> u).collect().last().replaceWithVoid());
+    }
+}

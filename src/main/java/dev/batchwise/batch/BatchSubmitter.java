@@ -1,0 +1,133 @@
+package dev.batchwise.batch;
+
+import dev.batchwise.llm.BatchLlmService;
+import dev.batchwise.llm.LlmException;
+import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.messaging.InvalidRecordException;
+import dev.batchwise.messaging.JsonRecords;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Submit: consumes {@code verify.requested} and turns the job into exactly one provider batch,
+ * PREPARED -> SUBMITTING -> SUBMITTED. A redelivered record finds the job no longer PREPARED and does nothing. A
+ * transient provider failure is retried with backoff; when the attempts run out, or the provider refuses the
+ * batch, the job's items go to real time. A crash after the provider accepted the batch and before its id was
+ * stored is repaired by {@link SubmitRecovery}, which looks for the batch before it submits again.
+ */
+@ApplicationScoped
+public class BatchSubmitter {
+
+    public static final String CHANNEL = "verify-requested-in";
+    /** The key under which OpenAI keeps our job id in a batch's metadata. */
+    static final String JOB_ID_METADATA = "batchwise_job_id";
+
+    private final JsonRecords records;
+    private final JobStore jobs;
+    private final BatchWorkload workload;
+    private final BatchLlmService batches;
+    private final BatchConfig config;
+    private final BatchFaults faults;
+
+    BatchSubmitter(JsonRecords records, JobStore jobs, BatchWorkload workload, BatchLlmService batches,
+                   BatchConfig config, BatchFaults faults) {
+        this.records = records;
+        this.jobs = jobs;
+        this.workload = workload;
+        this.batches = batches;
+        this.config = config;
+        this.faults = faults;
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> onVerifyRequested(String value) {
+        return Uni.createFrom().item(() -> records.read(value, VerifyRequested.class))
+                .flatMap(request -> Uni.createFrom().deferred(() -> jobs.claimPrepared(request.jobId()))
+                        .flatMap(job -> job != null ? submit(job) : alreadyTaken(request))
+                        // a database or broker failure is not the record's fault: retried until it goes through
+                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).invoke(failure ->
+                                Log.warnf("job=%s verify.requested not processed yet, retrying: %s", request.jobId(),
+                                        failure.toString()))
+                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).retry()
+                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .onFailure().invoke(failure -> Log.warnf("verify.requested record goes to the dead-letter topic: %s",
+                        failure.getMessage()));
+    }
+
+    private Uni<Void> alreadyTaken(VerifyRequested request) {
+        return jobs.exists(request.jobId()).map(exists -> {
+            if (!exists) {
+                throw new InvalidRecordException("jobId: no batch job " + request.jobId() + " (run " + request.runId() + ")");
+            }
+            Log.debugf("job=%s is no longer PREPARED: verify.requested redelivered, nothing to do", request.jobId());
+            return null;
+        });
+    }
+
+    /** Submits a job this worker has claimed in SUBMITTING (first time, or again after a crash). */
+    Uni<Void> submit(ClaimedJob job) {
+        return items(job).flatMap(workload::requests)
+                .flatMap(requests -> attempt(job, requests, 1))
+                .onFailure(LostClaimException.class).recoverWithItem(failure -> {
+                    Log.infof("%s: %s", job.describe(), failure.getMessage());
+                    return null;
+                });
+    }
+
+    private Uni<Void> attempt(ClaimedJob job, List<LlmRequest> requests, int attempt) {
+        Map<String, String> metadata = Map.of(JOB_ID_METADATA, job.id().toString());
+        return jobs.renewing(job, batches.submitOne(job.provider(), requests, metadata))
+                .flatMap(batch -> stored(job, batch))
+                .onFailure(failure -> !(failure instanceof LostClaimException)).recoverWithUni(failure -> {
+                    boolean retryable = failure instanceof LlmException e && e.retryable();
+                    if (retryable && attempt < config.submitMaxAttempts()) {
+                        Duration wait = backoff(attempt);
+                        Log.warnf("%s submit attempt %d/%d failed (%s); again in %d ms", job.describe(), attempt,
+                                config.submitMaxAttempts(), failure.getMessage(), wait.toMillis());
+                        return jobs.renewing(job, Uni.createFrom().voidItem().onItem().delayIt().by(wait))
+                                .flatMap(ignored -> attempt(job, requests, attempt + 1));
+                    }
+                    String reason = "submit failed after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": "
+                            + failure.getMessage();
+                    Log.warnf("%s %s; its %d items go to real time", job.describe(), reason, job.totalRequests());
+                    return jobs.submitGaveUp(job, reason);
+                });
+    }
+
+    /** The provider has the batch: store its id, retrying the write as long as it takes (never resubmitting). */
+    private Uni<Void> stored(ClaimedJob job, ProviderBatch batch) {
+        Log.infof("%s accepted as batch=%s (%d requests)", job.describe(), batch.providerBatchId(), batch.requestCount());
+        if (faults.haltAfterProviderAccept()) {
+            Log.error("fault batchwise.faults.halt-after-provider-accept: halting before the batch id is stored");
+            Runtime.getRuntime().halt(137);
+        }
+        return jobs.submitted(job, batch)
+                .onFailure(failure -> !(failure instanceof LostClaimException)).invoke(failure ->
+                        Log.warnf("%s batch=%s accepted but not stored yet, retrying: %s", job.describe(),
+                                batch.providerBatchId(), failure.toString()))
+                .onFailure(failure -> !(failure instanceof LostClaimException)).retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    private Duration backoff(int attempt) {
+        long ms = config.submitBackoffMs() << Math.min(attempt - 1, 10);
+        return Duration.ofMillis(Math.min(ms, 30_000));
+    }
+
+    private Uni<List<BatchWorkload.WorkItem>> items(ClaimedJob job) {
+        return jobs.pool().preparedQuery("select atom_id, custom_id from batch_items where job_id = $1 order by created_at, custom_id")
+                .execute(Tuple.of(job.id())).map(rows -> {
+                    List<BatchWorkload.WorkItem> items = new ArrayList<>(rows.size());
+                    rows.forEach(row -> items.add(new BatchWorkload.WorkItem(row.getUUID("atom_id"), row.getString("custom_id"))));
+                    return items;
+                });
+    }
+}

@@ -1,0 +1,33 @@
+package dev.batchwise.batch;
+
+import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What the items of batch jobs stand for, implemented by the feature that owns that work (reconciliation: one
+ * atom to score per item). The batch path knows requests and results; this port builds the one from the atom
+ * and records the other on it, inside the batch path's own transaction.
+ */
+public interface BatchWorkload {
+
+    /** One item: its atom and the custom id its request travels under. */
+    record WorkItem(UUID atomId, String customId) {
+    }
+
+    /** The final outcome of an item: its result (a success, or a failure with its reason) and where it came from. */
+    record ItemOutcome(UUID atomId, LlmResult result, ResultSource source) {
+    }
+
+    /** Where a result came from: the provider batch or a real-time call. */
+    enum ResultSource { BATCH, REALTIME }
+
+    /** The request of each item, under the item's custom id, built the same way every time it is asked for. */
+    Uni<List<LlmRequest>> requests(List<WorkItem> items);
+
+    /** Records final outcomes on their atoms, in the caller's transaction {@code tx}. */
+    Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes);
+}

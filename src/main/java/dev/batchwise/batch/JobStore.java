@@ -1,0 +1,190 @@
+package dev.batchwise.batch;
+
+import dev.batchwise.database.Database;
+import dev.batchwise.llm.BatchJobStatus;
+import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.status.Outbox;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The SQL of batch jobs: claims, their leases, and the state moves of the lifecycle. Every move made by a worker
+ * is guarded by its claim token, and the moves that announce something write the outbox in the same transaction.
+ */
+@ApplicationScoped
+class JobStore {
+
+    private final Database database;
+    private final BatchConfig config;
+    private final Outbox outbox;
+
+    JobStore(Database database, BatchConfig config, Outbox outbox) {
+        this.database = database;
+        this.config = config;
+        this.outbox = outbox;
+    }
+
+    Pool pool() {
+        return database.pool();
+    }
+
+    private String lease() {
+        return "now() + interval '" + config.claimLeaseMs() + " milliseconds'";
+    }
+
+    /** PREPARED -> SUBMITTING for the submitter; empty when the job is not PREPARED (already taken: a no-op). */
+    Uni<ClaimedJob> claimPrepared(UUID jobId) {
+        return database.pool().preparedQuery("update batch_jobs set status = 'SUBMITTING', claim_token = $2, submitting_at = now(),"
+                        + " submit_attempts = submit_attempts + 1, next_poll_at = " + lease() + ", updated_at = now()"
+                        + " where id = $1 and status = 'PREPARED' returning " + ClaimedJob.COLUMNS)
+                .execute(Tuple.of(jobId, UUID.randomUUID())).map(JobStore::first);
+    }
+
+    /** Whether the job exists at all (a verify.requested for an unknown job is a bad record). */
+    Uni<Boolean> exists(UUID jobId) {
+        return database.pool().preparedQuery("select 1 from batch_jobs where id = $1").execute(Tuple.of(jobId))
+                .map(rows -> rows.size() > 0);
+    }
+
+    /**
+     * Claims the due jobs of this round: unfinished, past their {@code next_poll_at} (which is also the lease of a
+     * claim, so a job whose worker died comes due again), skipping rows another instance is claiming right now.
+     */
+    Uni<List<ClaimedJob>> claimDue() {
+        return database.pool().withTransaction(tx -> tx.preparedQuery("update batch_jobs set claim_token = gen_random_uuid(),"
+                        + " next_poll_at = " + lease() + ", updated_at = now() where id in (select id from batch_jobs"
+                        + " where completed_at is null and status <> 'PREPARED' and next_poll_at <= now()"
+                        + " order by next_poll_at limit $1 for update skip locked) returning " + ClaimedJob.COLUMNS)
+                .execute(Tuple.of(config.claimsPerRound())).map(JobStore::all));
+    }
+
+    /** Extends the lease; fails with {@link LostClaimException} when the claim is gone. */
+    Uni<Void> renew(SqlConnection conn, ClaimedJob job) {
+        return conn.preparedQuery("update batch_jobs set next_poll_at = " + lease() + " where id = $1 and claim_token = $2")
+                .execute(Tuple.of(job.id(), job.claimToken())).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new LostClaimException(job.id());
+                    }
+                    return null;
+                });
+    }
+
+    Uni<Void> renew(ClaimedJob job) {
+        return database.pool().withConnection(conn -> renew(conn, job));
+    }
+
+    /**
+     * Runs {@code work} while renewing the job's lease every third of it, so a long step (a large upload, many
+     * real-time retries) keeps its claim for as long as this instance lives, and loses it soon after it dies.
+     */
+    <T> Uni<T> renewing(ClaimedJob job, Uni<T> work) {
+        return Uni.createFrom().deferred(() -> {
+            Duration every = Duration.ofMillis(Math.max(50, config.claimLeaseMs() / 3));
+            io.smallrye.mutiny.subscription.Cancellable ticker = io.smallrye.mutiny.Multi.createFrom().ticks().every(every)
+                    .onItem().transformToUniAndConcatenate(tick -> renew(job).onFailure().recoverWithNull())
+                    .subscribe().with(ignored -> { }, failure -> { });
+            return work.onTermination().invoke(ticker::cancel);
+        });
+    }
+
+    /** Gives the job back until {@code after}; its next step is due then. */
+    Uni<Void> release(ClaimedJob job, Duration after, String lastError) {
+        return guarded(database.pool(), job, "next_poll_at = now() + ($3 * interval '1 millisecond'), claim_token = null,"
+                + " last_error = coalesce($4, last_error)", after.toMillis(), lastError);
+    }
+
+    /** The provider accepted the batch: SUBMITTED, its items sent once. */
+    Uni<Void> submitted(ClaimedJob job, ProviderBatch batch) {
+        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'SUBMITTED', provider_batch_id = $3,"
+                        + " provider_status = 'SUBMITTED', submitted_at = now(), timeout_at = now() + ($4 * interval '1 millisecond'),"
+                        + " next_poll_at = now() + ($5 * interval '1 millisecond'), claim_token = null, poll_attempts = 0,"
+                        + " last_error = null", batch.providerBatchId(), config.timeoutMs(), config.pollIntervalMs())
+                .flatMap(ignored -> tx.preparedQuery("update batch_items set attempts = attempts + 1, updated_at = now()"
+                        + " where job_id = $1").execute(Tuple.of(job.id())))
+                .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
+                .invoke(outbox::committed);
+    }
+
+    /** The submit gave up: FAILED with nothing to collect, so its items go to real time. */
+    Uni<Void> submitGaveUp(ClaimedJob job, String reason) {
+        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'FAILED', provider_status = 'SUBMIT_FAILED',"
+                        + " collected_at = now(), next_poll_at = now(), claim_token = null, last_error = $3", reason)
+                .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
+                .invoke(outbox::committed);
+    }
+
+    /** What the provider says now; announced when the counts or the state changed. */
+    Uni<Void> polled(ClaimedJob job, JobStatus status, BatchJobStatus provider, boolean changed, Duration nextPoll) {
+        return database.pool().withTransaction(tx -> guarded(tx, job, "status = $3, provider_status = $4, completed_requests = $5,"
+                        + " failed_requests = $6, poll_attempts = 0, next_poll_at = now() + ($7 * interval '1 millisecond'),"
+                        + " claim_token = null", status.name(), provider.status().name(), provider.totals().succeeded(),
+                provider.totals().failed(), nextPoll.toMillis())
+                .flatMap(ignored -> changed ? outbox.statusChanged(tx, job.runId()) : Uni.createFrom().voidItem()))
+                .invoke(() -> {
+                    if (changed) {
+                        outbox.committed();
+                    }
+                });
+    }
+
+    /** A poll that did not get an answer: try again later, never fail the job for it. */
+    Uni<Void> pollFailed(ClaimedJob job, Duration nextPoll, String error) {
+        return guarded(database.pool(), job, "poll_attempts = poll_attempts + 1, next_poll_at = now() + ($3 * interval '1 millisecond'),"
+                + " claim_token = null, last_error = $4", nextPoll.toMillis(), error);
+    }
+
+    /** The cancel was accepted: TIMED_OUT, polled on until the provider says the batch has ended. */
+    Uni<ClaimedJob> cancelRequested(ClaimedJob job) {
+        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'TIMED_OUT', cancel_requested_at = now()")
+                .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
+                .invoke(outbox::committed)
+                .map(ignored -> job.withStatus(JobStatus.TIMED_OUT, job.providerStatus(), OffsetDateTime.now(),
+                        job.endedAt()));
+    }
+
+    /** The provider batch has ended: COLLECTING. */
+    Uni<ClaimedJob> ended(ClaimedJob job, BatchJobStatus provider) {
+        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'COLLECTING', provider_status = $3, ended_at = now(),"
+                        + " completed_requests = $4, failed_requests = $5", provider.status().name(),
+                provider.totals().succeeded(), provider.totals().failed())
+                .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
+                .invoke(outbox::committed)
+                .map(ignored -> job.withStatus(JobStatus.COLLECTING, provider.status().name(), job.cancelRequestedAt(),
+                        OffsetDateTime.now()));
+    }
+
+    /** An update of the job guarded by its claim; fails with {@link LostClaimException} when the claim is gone. */
+    static Uni<Void> guarded(io.vertx.mutiny.sqlclient.SqlClient client, ClaimedJob job, String set, Object... more) {
+        Tuple args = Tuple.of(job.id(), job.claimToken());
+        for (Object value : more) {
+            args.addValue(value);
+        }
+        return client.preparedQuery("update batch_jobs set " + set + ", updated_at = now() where id = $1 and claim_token = $2")
+                .execute(args).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new LostClaimException(job.id());
+                    }
+                    return null;
+                });
+    }
+
+    private static ClaimedJob first(RowSet<Row> rows) {
+        return rows.size() == 0 ? null : ClaimedJob.of(rows.iterator().next());
+    }
+
+    private static List<ClaimedJob> all(RowSet<Row> rows) {
+        List<ClaimedJob> jobs = new ArrayList<>(rows.size());
+        rows.forEach(row -> jobs.add(ClaimedJob.of(row)));
+        return jobs;
+    }
+}

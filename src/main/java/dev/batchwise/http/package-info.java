@@ -1,0 +1,2 @@
+/** HTTP plumbing shared by the features' REST resources: the API's one exception mapper. */
+package dev.batchwise.http;

@@ -1,0 +1,89 @@
+package dev.batchwise.reconciliation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchwise.batch.BatchWorkload.ItemOutcome;
+import dev.batchwise.batch.BatchWorkload.ResultSource;
+import dev.batchwise.llm.LlmResult;
+import dev.batchwise.llm.LlmUsage;
+import dev.batchwise.scoring.QualityAnswer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Records outcomes on atoms with one multi-row statement: the score and issues of a readable answer, the parse
+ * issue of an unreadable one, the reason of a failed call; and the usage either way. An atom that already has an
+ * outcome is never written again. Scores sort atoms for review; nothing here ever drops one.
+ */
+@ApplicationScoped
+class AtomScores {
+
+    private static final String APPLY = "update atoms a set quality_score = u.score, quality_issues = u.issues::jsonb,"
+            + " score_source = u.source, parse_issue = u.parse_issue, error = u.error,"
+            + " input_tokens = u.input_tokens, output_tokens = u.output_tokens,"
+            + " cache_creation_tokens = u.cache_creation_tokens, cache_read_tokens = u.cache_read_tokens,"
+            + " scored_at = now(), updated_at = now()"
+            + " from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],"
+            + " $8::bigint[], $9::bigint[], $10::bigint[]) as u(id, score, issues, source, parse_issue, error,"
+            + " input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens)"
+            + " where a.id = u.id and a.scored_at is null";
+
+    private final ObjectMapper mapper;
+
+    AtomScores(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
+        int n = outcomes.size();
+        if (n == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        UUID[] ids = new UUID[n];
+        Integer[] scores = new Integer[n];
+        String[] issues = new String[n];
+        String[] sources = new String[n];
+        String[] parseIssues = new String[n];
+        String[] errors = new String[n];
+        Long[] input = new Long[n];
+        Long[] output = new Long[n];
+        Long[] cacheCreation = new Long[n];
+        Long[] cacheRead = new Long[n];
+        for (int i = 0; i < n; i++) {
+            ItemOutcome outcome = outcomes.get(i);
+            LlmResult result = outcome.result();
+            LlmUsage usage = result.usage() == null ? LlmUsage.ZERO : result.usage();
+            ids[i] = outcome.atomId();
+            input[i] = usage.inputTokens();
+            output[i] = usage.outputTokens();
+            cacheCreation[i] = usage.cacheCreationTokens();
+            cacheRead[i] = usage.cacheReadTokens();
+            if (!result.success()) {
+                sources[i] = "FAILED";
+                errors[i] = result.error() == null ? "failed without a reason" : result.error().message();
+                continue;
+            }
+            QualityAnswer answer = QualityAnswer.parse(result.content());
+            scores[i] = answer.score();
+            issues[i] = json(answer.issues());
+            parseIssues[i] = answer.parseIssue();
+            sources[i] = answer.score() == null ? "UNPARSEABLE" : outcome.source() == ResultSource.BATCH ? "BATCH" : "REALTIME";
+        }
+        return tx.preparedQuery(APPLY).execute(Tuple.tuple().addValue(ids).addValue(scores).addValue(issues)
+                        .addValue(sources).addValue(parseIssues).addValue(errors).addValue(input).addValue(output)
+                        .addValue(cacheCreation).addValue(cacheRead))
+                .replaceWithVoid();
+    }
+
+    private String json(List<String> issues) {
+        try {
+            return mapper.writeValueAsString(issues);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.batchwise.reconciliation;
+
+import dev.batchwise.database.Database;
+import dev.batchwise.batch.BatchWorkload;
+import dev.batchwise.llm.LlmRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The batch path's items are atoms to score: their requests are built from the atoms, their outcomes scored. */
+@ApplicationScoped
+class AtomWorkload implements BatchWorkload {
+
+    private final Database database;
+    private final AtomScores scores;
+
+    AtomWorkload(Database database, AtomScores scores) {
+        this.database = database;
+        this.scores = scores;
+    }
+
+    @Override
+    public Uni<List<LlmRequest>> requests(List<WorkItem> items) {
+        UUID[] ids = items.stream().map(WorkItem::atomId).toArray(UUID[]::new);
+        return database.pool().preparedQuery("select id, description, category from atoms where id = any($1)")
+                .execute(Tuple.of(ids)).map(rows -> {
+                    Map<UUID, LlmRequest> byAtom = new HashMap<>();
+                    Map<UUID, String> customIds = new HashMap<>();
+                    items.forEach(item -> customIds.put(item.atomId(), item.customId()));
+                    rows.forEach(row -> byAtom.put(row.getUUID("id"), AtomRequests.of(customIds.get(row.getUUID("id")),
+                            row.getString("description"), row.getString("category"))));
+                    List<LlmRequest> requests = new ArrayList<>(items.size());
+                    for (WorkItem item : items) {
+                        LlmRequest request = byAtom.get(item.atomId());
+                        if (request == null) {
+                            throw new IllegalStateException("item " + item.customId() + " names atom " + item.atomId()
+                                    + ", which does not exist");
+                        }
+                        requests.add(request);
+                    }
+                    return requests;
+                });
+    }
+
+    @Override
+    public Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
+        return scores.apply(tx, outcomes);
+    }
+}

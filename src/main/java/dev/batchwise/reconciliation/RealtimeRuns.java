@@ -1,0 +1,156 @@
+package dev.batchwise.reconciliation;
+
+import dev.batchwise.database.Database;
+import dev.batchwise.batch.BatchConfig;
+import dev.batchwise.batch.BatchWorkload.ItemOutcome;
+import dev.batchwise.batch.BatchWorkload.ResultSource;
+import dev.batchwise.llm.LlmConfig;
+import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
+import dev.batchwise.llm.Provider;
+import dev.batchwise.llm.realtime.RealtimeLlmService;
+import dev.batchwise.status.Outbox;
+import io.quarkus.logging.Log;
+import dev.batchwise.platform.Periodic;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The real-time path for a run: its atoms without an outcome go through {@link RealtimeLlmService}, at most
+ * {@code llm.realtime.concurrency} at once, each result recorded as it comes; the run is VERIFIED once every atom
+ * has an outcome. The instance that works on a run holds a lease on it (renewed while it works), so after a crash
+ * any instance takes the run over and sends only what has no outcome yet.
+ */
+@ApplicationScoped
+class RealtimeRuns {
+
+    private final Database database;
+    private final RealtimeLlmService realtime;
+    private final LlmConfig llm;
+    private final BatchConfig batch;
+    private final AtomScores scores;
+    private final Outbox outbox;
+    private Cancellable ticks = () -> { };
+
+    RealtimeRuns(Database database, RealtimeLlmService realtime, LlmConfig llm, BatchConfig batch, AtomScores scores,
+                 Outbox outbox) {
+        this.database = database;
+        this.realtime = realtime;
+        this.llm = llm;
+        this.batch = batch;
+        this.scores = scores;
+        this.outbox = outbox;
+    }
+
+    /** Starts the run now, in the background; a run another instance holds is left to it. */
+    void start(String runId) {
+        run(runId).subscribe().with(ignored -> { },
+                failure -> Log.warnf("run=%s real-time path stopped (taken over later): %s", runId, failure.toString()));
+    }
+
+    /** Runs whose lease ran out (their instance died) or that never had one are taken over. */
+    void start(@Observes StartupEvent ignored,
+               @ConfigProperty(name = "batchwise.realtime-runs.sweep-interval", defaultValue = "5s") Duration interval) {
+        ticks = Periodic.every("real-time sweep", interval, this::sweep);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        ticks.cancel();
+    }
+
+    Uni<Void> sweep() {
+        return database.pool().preparedQuery("select run_id from reconciliation_runs where status = 'VERIFYING'"
+                        + " and (lease_until is null or lease_until < now()) limit 20")
+                .execute().invoke(rows -> rows.forEach(row -> start(row.getString("run_id"))))
+                .onFailure().invoke(failure -> Log.warnf("real-time sweep failed: %s", failure.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private String lease() {
+        return "now() + interval '" + batch.claimLeaseMs() + " milliseconds'";
+    }
+
+    Uni<Void> run(String runId) {
+        UUID token = UUID.randomUUID();
+        return database.pool().preparedQuery("update reconciliation_runs set lease_token = $2, lease_until = " + lease()
+                        + " where run_id = $1 and status = 'VERIFYING' and (lease_until is null or lease_until < now())"
+                        + " returning provider")
+                .execute(Tuple.of(runId, token))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                        : work(runId, token, Provider.valueOf(rows.iterator().next().getString("provider"))));
+    }
+
+    private Uni<Void> work(String runId, UUID token, Provider provider) {
+        Cancellable renewal = Multi.createFrom().ticks().every(Duration.ofMillis(Math.max(50, batch.claimLeaseMs() / 3)))
+                .onItem().transformToUniAndConcatenate(tick -> database.pool().withConnection(conn -> renew(conn, runId, token))
+                        .onFailure().recoverWithNull())
+                .subscribe().with(ignored -> { }, failure -> { });
+        return database.pool().preparedQuery("select id, description, category from atoms where run_id = $1 and scored_at is null")
+                .execute(Tuple.of(runId))
+                .map(rows -> {
+                    List<LlmRequest> requests = new ArrayList<>(rows.size());
+                    rows.forEach(row -> requests.add(AtomRequests.of(row.getUUID("id").toString(),
+                            row.getString("description"), row.getString("category"))));
+                    return requests;
+                })
+                .invoke(requests -> Log.infof("run=%s %d atoms go through the real-time path", runId, requests.size()))
+                .onItem().transformToMulti(requests -> realtime.completeAll(requests, llm.realtime().concurrency(), provider))
+                .group().intoLists().of(50, Duration.ofMillis(200))
+                .onItem().transformToUniAndConcatenate(results -> database.pool().withTransaction(tx -> renew(tx, runId, token)
+                        .flatMap(ignored -> scores.apply(tx, outcomes(results)))))
+                .collect().last()
+                .flatMap(ignored -> finish(runId, token))
+                .onTermination().invoke(renewal::cancel);
+    }
+
+    private static List<ItemOutcome> outcomes(List<LlmResult> results) {
+        return results.stream().map(r -> new ItemOutcome(UUID.fromString(r.customId()), r, ResultSource.REALTIME)).toList();
+    }
+
+    private Uni<Void> renew(SqlConnection conn, String runId, UUID token) {
+        return conn.preparedQuery("update reconciliation_runs set lease_until = " + lease()
+                        + " where run_id = $1 and lease_token = $2")
+                .execute(Tuple.of(runId, token)).map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new IllegalStateException("run " + runId + ": the real-time lease was lost");
+                    }
+                    return null;
+                });
+    }
+
+    /** VERIFIED when every atom has an outcome; otherwise the lease is let go and a sweep finishes it. */
+    private Uni<Void> finish(String runId, UUID token) {
+        return database.pool().withTransaction(tx -> tx.preparedQuery("update reconciliation_runs set status = 'VERIFIED',"
+                                + " completed_at = now(), updated_at = now(), lease_token = null, lease_until = null"
+                                + " where run_id = $1 and lease_token = $2 and not exists"
+                                + " (select 1 from atoms where run_id = $1 and scored_at is null)")
+                        .execute(Tuple.of(runId, token))
+                        .flatMap(rows -> {
+                            if (rows.rowCount() == 1) {
+                                Log.infof("run=%s verified (real time)", runId);
+                                return outbox.statusChanged(tx, runId).replaceWith(true);
+                            }
+                            return tx.preparedQuery("update reconciliation_runs set lease_until = null"
+                                            + " where run_id = $1 and lease_token = $2")
+                                    .execute(Tuple.of(runId, token)).replaceWith(false);
+                        }))
+                .invoke(verified -> {
+                    if (verified) {
+                        outbox.committed();
+                    }
+                })
+                .replaceWithVoid();
+    }
+}

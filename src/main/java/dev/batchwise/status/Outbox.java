@@ -1,0 +1,51 @@
+package dev.batchwise.status;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.batchwise.messaging.Topics;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The transactional outbox: an event is written in the transaction of the state change it announces, on the
+ * caller's connection, so both commit or neither does; {@link OutboxRelay} sends it to Kafka afterwards.
+ * A run's status event carries no payload here: the relay reads the run's status when it sends, so what is
+ * published is always the stored state, however many changes a relay round covers.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final ObjectMapper mapper;
+    private final OutboxRelay relay;
+
+    Outbox(ObjectMapper mapper, OutboxRelay relay) {
+        this.mapper = mapper;
+        this.relay = relay;
+    }
+
+    /** Adds {@code payload} (serialised as JSON) for {@code topic}, keyed by {@code key}, in the caller's transaction. */
+    public Uni<Void> add(SqlConnection tx, String topic, String key, Object payload) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event for " + topic + " is not JSON: "
+                    + e.getOriginalMessage(), e));
+        }
+        return tx.preparedQuery("insert into outbox (topic, record_key, payload) values ($1, $2, $3::text::jsonb)")
+                .execute(Tuple.of(topic, key, json)).replaceWithVoid();
+    }
+
+    /** Announces that the run's status changed; the event is built from the run as stored when it is sent. */
+    public Uni<Void> statusChanged(SqlConnection tx, String runId) {
+        return tx.preparedQuery("insert into outbox (topic, record_key) values ($1, $2)")
+                .execute(Tuple.of(Topics.RECONCILIATION_STATUS, runId)).replaceWithVoid();
+    }
+
+    /** Tells the relay there is something to send (after the caller's commit), so events do not wait a tick. */
+    public void committed() {
+        relay.nudge();
+    }
+}
