@@ -39,21 +39,27 @@ final class OpenAiBatchFiles {
                 batch.id + (output ? "_output.jsonl" : "_error.jsonl"), "batch_output", "processed");
     }
 
-    /** Writes the JSONL lines of the output or error file; {@code view} must be the batch's final one. */
+    /**
+     * Writes the JSONL lines of the output or error file; {@code view} must be the batch's final one. The lines
+     * of the file are permuted among themselves, so that any file of two or more lines is out of file order.
+     */
     void write(OpenAiBatch batch, OpenAiBatch.View view, boolean output, OutputStream target) throws IOException {
         int n = batch.items.length;
         int processed = view.processed();
         boolean cancelled = view.status() == OpenAiBatch.Status.CANCELLED;
-        int step = ResultOrder.step(n);
         long seed = SimulatedModel.promptHash(0, batch.id, "", "");
-        OutputStream out = new BufferedOutputStream(target, 64 * 1024);
-        for (int j = 0; j < n; j++) {
-            int index = ResultOrder.index(j, n, step);
-            OpenAiBatch.Item item = batch.items[index];
-            boolean succeeded = index < processed && item.succeeds();
-            if (succeeded != output) {
-                continue;
+        int[] inFile = new int[n];
+        int m = 0;
+        for (int index = 0; index < n; index++) {
+            boolean succeeded = index < processed && batch.items[index].succeeds();
+            if (succeeded == output) {
+                inFile[m++] = index;
             }
+        }
+        int step = ResultOrder.step(Math.max(1, m));
+        OutputStream out = new BufferedOutputStream(target, 64 * 1024);
+        for (int j = 0; j < m; j++) {
+            int index = inFile[ResultOrder.index(j, m, step)];
             out.write(writer.writeValueAsBytes(line(batch, index, processed, cancelled, seed)));
             out.write('\n');
         }
