@@ -194,18 +194,17 @@ final class OpenAiBatch {
     }
 
     /**
-     * While validating (or after failing validation) nothing is counted, as the real API does. Once ended,
-     * {@code failed} counts the error-file lines, so expired and cancelled requests are in it and
-     * {@code completed + failed == total} (UNCONFIRMED for expired/cancelled: provider-apis.md §2.7 says
-     * failed counts error-file lines).
+     * While validating (or after failing validation) nothing is counted, as the real API does. After that
+     * {@code completed} counts the requests that ran and succeeded, {@code failed} those that ran and failed;
+     * requests an expired or cancelled batch never ran are in neither, so {@code completed + failed} may be
+     * less than {@code total} (provider-apis.md, Corrections 1: expired {total 10, completed 1, failed 0}).
      */
     OpenAiWire.RequestCounts counts(View view) {
         if (view.status() == Status.VALIDATING || view.status() == Status.FAILED) {
             return new OpenAiWire.RequestCounts(0, 0, 0);
         }
         int completed = successes(view.processed());
-        int failed = view.status().hasFiles() ? items.length - completed : view.processed() - completed;
-        return new OpenAiWire.RequestCounts(items.length, completed, failed);
+        return new OpenAiWire.RequestCounts(items.length, completed, view.processed() - completed);
     }
 
     /** Billed work: the requests that succeeded so far. */
@@ -236,7 +235,10 @@ final class OpenAiBatch {
         return view.status().hasFiles() && successes(view.processed()) > 0 ? outputFileId : null;
     }
 
-    /** The error file id, once the batch has ended with at least one failed, expired or cancelled request. */
+    /**
+     * The error file id, once the batch has ended with at least one failed request or one it never ran (those
+     * have {@code batch_expired} / {@code batch_cancelled} lines there); null when there are none.
+     */
     String visibleErrorFileId(View view) {
         return view.status().hasFiles() && successes(view.processed()) < items.length ? errorFileId : null;
     }

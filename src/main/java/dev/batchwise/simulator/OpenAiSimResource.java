@@ -97,14 +97,13 @@ public class OpenAiSimResource {
         long now = System.currentTimeMillis() / 1000;
         Long expiresAt = expiresAt(now, purpose, expiresAnchor, expiresSeconds);
         boolean batch = purpose.equals("batch");
-        // UNCONFIRMED: the real API also wants a .jsonl name for batch files; we accept any name
-        OpenAiFileStore.Limits limits = batch
-                ? new OpenAiFileStore.Limits(knobs.get().openaiMaxFileBytes(), Provider.OPENAI.maxRequestsPerBatch())
-                : new OpenAiFileStore.Limits(MAX_FILE_BYTES, 0);
+        // UNCONFIRMED: the real API also wants a .jsonl name for batch files; we accept any name. More than
+        // 50,000 lines is accepted here and fails the batch in validating (Corrections 4)
+        long maxBytes = batch ? knobs.get().openaiMaxFileBytes() : MAX_FILE_BYTES;
         // UNCONFIRMED: a part without a filename; the SDK requires one in the answer, so we name it
         String filename = file.fileName() == null || file.fileName().isBlank() ? "file" : file.fileName();
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-            OpenAiFileStore.StoredFile stored = files.save(in, filename, purpose, limits, expiresAt, now);
+            OpenAiFileStore.StoredFile stored = files.save(in, filename, purpose, maxBytes, expiresAt, now);
             return json(stored.toWire());
         }
     }

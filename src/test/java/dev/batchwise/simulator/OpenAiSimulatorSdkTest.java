@@ -218,17 +218,19 @@ class OpenAiSimulatorSdkTest {
         Batch cancelling = client.batches().cancel(batch.id());
         assertEquals(Batch.Status.CANCELLING, cancelling.status());
         assertTrue(cancelling.cancellingAt().isPresent());
+        assertTrue(cancelling.outputFileId().isEmpty() && cancelling.errorFileId().isEmpty(),
+                "no files until cancelled");
         Batch cancelled = awaitStatus(client, batch.id(), Batch.Status.CANCELLED);
         assertTrue(cancelled.cancelledAt().isPresent() && cancelled.inProgressAt().isPresent());
         assertTrue(cancelled.completedAt().isEmpty());
         BatchRequestCounts counts = cancelled.requestCounts().orElseThrow();
         assertEquals(20, counts.total());
         assertTrue(counts.completed() >= 1 && counts.completed() < 20, counts.toString());
-        assertEquals(20, counts.completed() + counts.failed());
+        assertEquals(0, counts.failed(), "requests that never ran are neither completed nor failed");
 
         assertEquals(counts.completed(), lines(content(client, cancelled.outputFileId().orElseThrow())).size());
         List<JsonNode> errors = lines(content(client, cancelled.errorFileId().orElseThrow()));
-        assertEquals(counts.failed(), errors.size());
+        assertEquals(counts.total() - counts.completed(), errors.size(), "every request not run is in the error file");
         for (JsonNode line : errors) {
             assertTrue(line.get("response").isNull());
             assertEquals("batch_cancelled", line.at("/error/code").asText());
@@ -248,7 +250,7 @@ class OpenAiSimulatorSdkTest {
         Batch expired = awaitStatus(client, batch.id(), Batch.Status.EXPIRED);
         assertTrue(expired.expiredAt().isPresent() && expired.inProgressAt().isPresent());
         assertTrue(expired.completedAt().isEmpty() && expired.finalizingAt().isEmpty());
-        assertCounts(expired, 10, 5, 5); // stalled half-way
+        assertCounts(expired, 10, 5, 0); // stalled half-way; the unrun half is neither completed nor failed
         assertEquals(5, lines(content(client, expired.outputFileId().orElseThrow())).size());
         List<JsonNode> errors = lines(content(client, expired.errorFileId().orElseThrow()));
         assertEquals(5, errors.size());
@@ -341,23 +343,44 @@ class OpenAiSimulatorSdkTest {
     }
 
     @Test
-    void uploadsOverTheFileLimitsAreRefusedNamingTheLimit() throws IOException {
+    void onlyTheSizeLimitRefusesAnUpload() throws IOException {
         OpenAIClient client = client(0);
         knobs(Map.of("openaiMaxFileBytes", 1000));
         Path big = jsonl(customIds("big", 20).stream().map(id -> line(id, "Be terse.", "Pad " + id, null)).toList());
         BadRequestException tooBig = assertThrows(BadRequestException.class, () -> upload(client, big));
-        assertTrue(tooBig.getMessage().contains("1000 bytes"), tooBig.getMessage());
-        assertEquals("file", tooBig.param().orElseThrow());
+        assertTrue(tooBig.getMessage().contains("File is too large."), tooBig.getMessage());
+        assertTrue(tooBig.param().isEmpty(), "param is null");
+        JsonNode raw = readJson(given().header("Authorization", "Bearer " + apiKey).multiPart("file", big.toFile())
+                .multiPart("purpose", "batch").post(baseUrl + "/files").then().statusCode(400).extract().asString());
+        assertEquals("File is too large.", raw.at("/error/message").asText());
+        assertTrue(raw.at("/error/param").isNull());
 
         knobs(Map.of("openaiMaxFileBytes", 209_715_200));
         Path many = jsonl(IntStream.range(0, 50_001).mapToObj(i -> "{}").toList());
-        BadRequestException tooMany = assertThrows(BadRequestException.class, () -> upload(client, many));
-        assertTrue(tooMany.getMessage().contains("50000 requests"), tooMany.getMessage());
+        FileObject accepted = upload(client, many);
+        assertEquals(FileObject.Purpose.BATCH, accepted.purpose(), "more than 50,000 lines is no upload error");
 
         FileObject other = client.files().create(FileCreateParams.builder().purpose(FilePurpose.USER_DATA)
                 .file(many).build());
         assertEquals(FileObject.Purpose.USER_DATA, other.purpose(), "other purposes are stored without the batch limits");
         assertTrue(other.expiresAt().isEmpty());
+    }
+
+    @Test
+    void aFileOfMoreThan50000LinesFailsTheBatchInValidatingWithTooManyTasks() throws IOException {
+        OpenAIClient client = client(0);
+        List<String> lines = IntStream.range(0, 50_001).mapToObj(i -> line("t" + i, "Be terse.", "Hi", null)).toList();
+        long requestsBefore = stat("batchRequests");
+        Batch batch = createBatch(client, upload(client, jsonl(lines)).id());
+        assertEquals(Batch.Status.VALIDATING, batch.status());
+        Batch failed = awaitStatus(client, batch.id(), Batch.Status.FAILED);
+        BatchError error = failed.errors().orElseThrow().data().orElseThrow().get(0);
+        assertEquals("too_many_tasks", error.code().orElseThrow());
+        assertEquals(1, failed.errors().orElseThrow().data().orElseThrow().size());
+        assertCounts(failed, 0, 0, 0);
+        assertTrue(failed.outputFileId().isEmpty() && failed.errorFileId().isEmpty(), "no files");
+        assertTrue(failed.failedAt().isPresent() && failed.inProgressAt().isEmpty());
+        assertEquals(50_001, stat("batchRequests") - requestsBefore);
     }
 
     // ---- auth, unknown ids ----
