@@ -152,7 +152,7 @@ class AnthropicSimulator {
 
     AnthropicBatch cancel(String id) {
         AnthropicBatch batch = get(id);
-        if (batch.cancel(Instant.now())) {
+        if (batch.cancel(Instant.now(), knobs.get().cancelDrainMs())) {
             stats.of(Provider.ANTHROPIC).cancels.incrementAndGet();
         }
         return batch;

@@ -8,13 +8,11 @@ import java.util.Map;
  * One simulated OpenAI batch. Like {@link AnthropicBatch}, its state is derived from the clock when asked (no
  * background threads): the first tenth of its duration is {@code validating}, the last tenth
  * {@code finalizing}, and in between requests are processed in file order at an even pace. A batch that never
- * finishes stalls half-way and expires; a cancelled one is {@code cancelling} briefly, then {@code cancelled}.
+ * finishes stalls half-way and expires; a cancelled one is {@code cancelling} for {@code cancelDrainMs} (the
+ * real API: up to about 10 minutes), requests running on meanwhile, then {@code cancelled}.
  * All times are epoch milliseconds.
  */
 final class OpenAiBatch {
-
-    /** How long {@code cancelling} lasts (the real API: up to 10 minutes). */
-    static final long CANCEL_DRAIN_MS = 300;
 
     /** What a request needs to be answered later; the prompt text itself is not kept. */
     record Item(String customId, String model, long hash, boolean quality, int promptTokens, int cachedTokens,
@@ -79,6 +77,7 @@ final class OpenAiBatch {
     final String outputFileId = SimulatorIds.next("file-");
     final String errorFileId = SimulatorIds.next("file-");
     private volatile Long cancelAt;
+    private volatile long cancelDrainMs;
     private volatile long outputBytes = -1;
     private volatile long errorBytes = -1;
 
@@ -122,11 +121,15 @@ final class OpenAiBatch {
     View view(long now) {
         Long cancel = cancelAt;
         if (cancel != null) {
-            long cancelledAt = cancel + CANCEL_DRAIN_MS;
-            Long inProgressAt = errors == null && validatedAt() <= cancel ? validatedAt() : null;
+            // the drain: requests in progress at the cancel run on until it is over (or all are done); a batch
+            // cancelled while validating has none in progress, and runs nothing
+            long cancelledAt = Math.min(cancel + cancelDrainMs, Math.max(cancel, processedAt()));
+            boolean running = errors == null && validatedAt() <= cancel;
+            Long inProgressAt = running ? validatedAt() : null;
             boolean drained = now >= cancelledAt;
+            int processed = running ? processedBy(Math.min(Math.min(now, cancelledAt), expiresAt)) : 0;
             return new View(drained ? Status.CANCELLED : Status.CANCELLING, inProgressAt, null, null, null, null,
-                    cancel, drained ? cancelledAt : null, processedBy(Math.min(now, cancel)));
+                    cancel, drained ? cancelledAt : null, processed);
         }
         if (errors != null) {
             return now < validatedAt() ? new View(Status.VALIDATING, null, null, null, null, null, null, null, 0)
@@ -170,7 +173,7 @@ final class OpenAiBatch {
      * Starts a cancel; false when one is already under way. Only a batch that is still validating or in
      * progress can be cancelled.
      */
-    synchronized boolean cancel(long now) {
+    synchronized boolean cancel(long now, long drainMs) {
         Status status = view(now).status();
         if (status == Status.CANCELLING) {
             return false;
@@ -179,6 +182,7 @@ final class OpenAiBatch {
             // UNCONFIRMED: the real wording and code for cancelling a batch that is past cancelling
             throw OpenAiError.invalid("Cannot cancel a batch with status '" + status.wire() + "'.", null, null);
         }
+        cancelDrainMs = drainMs;
         cancelAt = now;
         return true;
     }

@@ -188,7 +188,7 @@ class OpenAiSimulator {
 
     OpenAiBatch cancel(String id) {
         OpenAiBatch batch = get(id);
-        if (batch.cancel(System.currentTimeMillis())) {
+        if (batch.cancel(System.currentTimeMillis(), knobs.get().cancelDrainMs())) {
             stats.of(Provider.OPENAI).cancels.incrementAndGet();
         }
         return batch;

@@ -108,4 +108,12 @@ public interface SimulatorConfig {
     @WithDefault("209715200")
     @Min(1)
     long openaiMaxFileBytes();
+
+    /**
+     * How long a cancelled batch stays {@code canceling} / {@code cancelling}, in milliseconds. Requests keep
+     * running meanwhile: those done by its end succeed, only the rest are cancelled (the real APIs drain too).
+     */
+    @WithDefault("300")
+    @Min(0)
+    long cancelDrainMs();
 }

@@ -26,19 +26,23 @@ public record SimulatorSettings(
         double brokenRate,
         int cacheMinTokens,
         long anthropicMaxBatchBytes,
-        long openaiMaxFileBytes) {
+        long openaiMaxFileBytes,
+        long cancelDrainMs) {
 
     static SimulatorSettings from(SimulatorConfig c) {
         return new SimulatorSettings(c.seed(), c.apiKey().orElse(null), c.batchFixedMs(), c.batchPerItemMs(),
                 c.itemErrorRate(), c.neverFinish(), c.expireAfterMs(), c.failBatches(), c.requestsPerSecond(),
                 c.maxConcurrent(), c.retryAfterMs(), c.overloadedRate(), c.latencyMs(), c.fencedRate(), c.proseRate(),
-                c.brokenRate(), c.cacheMinTokens(), c.anthropicMaxBatchBytes(), c.openaiMaxFileBytes());
+                c.brokenRate(), c.cacheMinTokens(), c.anthropicMaxBatchBytes(), c.openaiMaxFileBytes(),
+                c.cancelDrainMs());
     }
 
     /** The problem with these values, or null when they are all in range. */
     String problem() {
-        if (batchFixedMs < 0 || batchPerItemMs < 0 || expireAfterMs < 1 || retryAfterMs < 0 || latencyMs < 0) {
-            return "times must be >= 0 (expireAfterMs >= 1)";
+        if (batchFixedMs < 0 || batchPerItemMs < 0 || expireAfterMs < 1 || retryAfterMs < 0 || latencyMs < 0
+                || cancelDrainMs < 0) {
+            return "times (batchFixedMs, batchPerItemMs, retryAfterMs, latencyMs, cancelDrainMs) must be >= 0"
+                    + " (expireAfterMs >= 1)";
         }
         for (double rate : new double[] {itemErrorRate, overloadedRate, fencedRate, proseRate, brokenRate}) {
             if (rate < 0 || rate > 1) {

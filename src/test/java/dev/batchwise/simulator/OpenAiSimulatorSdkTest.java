@@ -241,6 +241,32 @@ class OpenAiSimulatorSdkTest {
     }
 
     @Test
+    void requestsKeepRunningWhileTheCancelDrains() throws IOException {
+        // validating 1 s, then a request every 0.8 s: the drain of 2.4 s lets at least two more finish
+        knobs(Map.of("batchFixedMs", 10_000, "cancelDrainMs", 2400));
+        OpenAIClient client = client(0);
+        FileObject file = upload(client, jsonl(customIds("drain", 10).stream()
+                .map(id -> line(id, "Be terse.", "Drain " + id, null)).toList()));
+        Batch batch = createBatch(client, file.id());
+        awaitStatus(client, batch.id(), Batch.Status.IN_PROGRESS);
+
+        Batch cancelling = client.batches().cancel(batch.id());
+        assertEquals(Batch.Status.CANCELLING, cancelling.status());
+        assertTrue(cancelling.outputFileId().isEmpty() && cancelling.errorFileId().isEmpty());
+        long completedAtCancel = cancelling.requestCounts().orElseThrow().completed();
+
+        Batch cancelled = awaitStatus(client, batch.id(), Batch.Status.CANCELLED);
+        BatchRequestCounts counts = cancelled.requestCounts().orElseThrow();
+        assertTrue(counts.completed() >= completedAtCancel + 2, "the drain finished in-flight work: " + counts
+                + ", completed at the cancel: " + completedAtCancel);
+        assertEquals(0, counts.failed());
+        assertEquals(counts.completed(), lines(content(client, cancelled.outputFileId().orElseThrow())).size(),
+                "what finished during the drain is in the output file");
+        assertEquals(10 - counts.completed(), lines(content(client, cancelled.errorFileId().orElseThrow())).size());
+        assertTrue(cancelled.usage().orElseThrow().outputTokens() > 0, "work done during the drain is billed");
+    }
+
+    @Test
     void aBatchThatNeverFinishesExpiresWithWhatWasProcessed() throws IOException {
         knobs(Map.of("neverFinish", true, "expireAfterMs", 1500));
         OpenAIClient client = client(0);
