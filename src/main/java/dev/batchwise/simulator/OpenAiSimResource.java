@@ -45,13 +45,15 @@ public class OpenAiSimResource {
     private final OpenAiSimulator simulator;
     private final OpenAiFileStore files;
     private final RealtimeAdmission admission;
+    private final BatchEndpointFaults faults;
     private final SimulatorKnobs knobs;
 
     OpenAiSimResource(OpenAiSimulator simulator, OpenAiFileStore files, RealtimeAdmission admission,
-                      SimulatorKnobs knobs) {
+                      BatchEndpointFaults faults, SimulatorKnobs knobs) {
         this.simulator = simulator;
         this.files = files;
         this.admission = admission;
+        this.faults = faults;
         this.knobs = knobs;
     }
 
@@ -80,6 +82,7 @@ public class OpenAiSimResource {
                            @RestForm("expires_after[anchor]") String expiresAnchor,
                            @RestForm("expires_after[seconds]") String expiresSeconds) throws IOException {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI); // before anything is stored: the client's retry is the only upload
         if (file == null) {
             // also what a part without a filename comes to: it arrives as a plain form field
             throw OpenAiError.invalid("Missing required parameter: 'file' (a file part with a filename).", "file",
@@ -145,6 +148,7 @@ public class OpenAiSimResource {
     @Blocking
     public Response content(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         OpenAiFileStore.StoredFile stored = files.get(id);
         if (stored != null) {
             StreamingOutput stream = out -> Files.copy(stored.path(), out);
@@ -188,6 +192,7 @@ public class OpenAiSimResource {
     public Response createBatch(@HeaderParam("authorization") String authorization, JsonNode body)
             throws IOException {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI); // before the batch exists: a failed create creates nothing
         return json(simulator.toWire(simulator.create(body)));
     }
 
@@ -196,6 +201,7 @@ public class OpenAiSimResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response batch(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         return json(simulator.toWire(simulator.get(id)));
     }
 
@@ -205,6 +211,7 @@ public class OpenAiSimResource {
     public Response listBatches(@HeaderParam("authorization") String authorization,
                                 @QueryParam("after") String after, @QueryParam("limit") String limitParam) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         int limit = limit(limitParam);
         List<OpenAiBatch> all = simulator.listNewestFirst();
         int from = 0;
@@ -248,6 +255,7 @@ public class OpenAiSimResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response cancel(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         return json(simulator.toWire(simulator.cancel(id)));
     }
 

@@ -116,4 +116,12 @@ public interface SimulatorConfig {
     @WithDefault("300")
     @Min(0)
     long cancelDrainMs();
+
+    /**
+     * Share (0-1) of calls to the batch endpoints (create, retrieve, list, cancel, results; OpenAI also file
+     * upload and file content) answered with a transient 500/529 (OpenAI: 500/503).
+     */
+    @WithDefault("0")
+    @DecimalMin("0") @DecimalMax("1")
+    double batchEndpointErrorRate();
 }

@@ -27,14 +27,15 @@ public record SimulatorSettings(
         int cacheMinTokens,
         long anthropicMaxBatchBytes,
         long openaiMaxFileBytes,
-        long cancelDrainMs) {
+        long cancelDrainMs,
+        double batchEndpointErrorRate) {
 
     static SimulatorSettings from(SimulatorConfig c) {
         return new SimulatorSettings(c.seed(), c.apiKey().orElse(null), c.batchFixedMs(), c.batchPerItemMs(),
                 c.itemErrorRate(), c.neverFinish(), c.expireAfterMs(), c.failBatches(), c.requestsPerSecond(),
                 c.maxConcurrent(), c.retryAfterMs(), c.overloadedRate(), c.latencyMs(), c.fencedRate(), c.proseRate(),
                 c.brokenRate(), c.cacheMinTokens(), c.anthropicMaxBatchBytes(), c.openaiMaxFileBytes(),
-                c.cancelDrainMs());
+                c.cancelDrainMs(), c.batchEndpointErrorRate());
     }
 
     /** The problem with these values, or null when they are all in range. */
@@ -44,9 +45,11 @@ public record SimulatorSettings(
             return "times (batchFixedMs, batchPerItemMs, retryAfterMs, latencyMs, cancelDrainMs) must be >= 0"
                     + " (expireAfterMs >= 1)";
         }
-        for (double rate : new double[] {itemErrorRate, overloadedRate, fencedRate, proseRate, brokenRate}) {
+        for (double rate : new double[] {itemErrorRate, overloadedRate, fencedRate, proseRate, brokenRate,
+                batchEndpointErrorRate}) {
             if (rate < 0 || rate > 1) {
-                return "rates (itemErrorRate, overloadedRate, fencedRate, proseRate, brokenRate) must be in 0..1";
+                return "rates (itemErrorRate, overloadedRate, fencedRate, proseRate, brokenRate,"
+                        + " batchEndpointErrorRate) must be in 0..1";
             }
         }
         if (fencedRate + proseRate + brokenRate > 1) {

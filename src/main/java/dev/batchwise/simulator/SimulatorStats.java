@@ -13,9 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class SimulatorStats {
 
-    /** The counters of one provider, as {@code GET /sim/stats} shows them. */
+    /**
+     * The counters of one provider, as {@code GET /sim/stats} shows them. {@code overloaded} counts injected
+     * real-time 5xx, {@code batchEndpointErrors} injected 5xx on the batch endpoints.
+     */
     public record View(long batchesCreated, long batchRequests, long realtimeCalls, long rateLimited,
-                       long overloaded, long cancels, long inFlight, long maxInFlight) {
+                       long overloaded, long cancels, long inFlight, long maxInFlight, long batchEndpointErrors) {
     }
 
     static final class Counters {
@@ -27,10 +30,11 @@ public class SimulatorStats {
         final AtomicLong cancels = new AtomicLong();
         final AtomicLong inFlight = new AtomicLong();
         final AtomicLong maxInFlight = new AtomicLong();
+        final AtomicLong batchEndpointErrors = new AtomicLong();
 
         View view() {
             return new View(batchesCreated.get(), batchRequests.get(), realtimeCalls.get(), rateLimited.get(),
-                    overloaded.get(), cancels.get(), inFlight.get(), maxInFlight.get());
+                    overloaded.get(), cancels.get(), inFlight.get(), maxInFlight.get(), batchEndpointErrors.get());
         }
     }
 
