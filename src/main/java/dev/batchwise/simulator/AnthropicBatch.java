@@ -1,6 +1,7 @@
 package dev.batchwise.simulator;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One simulated Message Batch. Its state is derived from the clock when asked (no background threads):
@@ -24,12 +25,15 @@ final class AnthropicBatch {
     final boolean neverFinish;
     final boolean failed;
     final Item[] items;
+    /** The knobs at creation: which results lines are broken must not change between downloads. */
+    final SimulatorSettings settings;
     private volatile Instant cancelAt;
     private volatile long cancelDrainMs;
     private volatile int[] counts;
+    private final AtomicBoolean downloaded = new AtomicBoolean();
 
     AnthropicBatch(String id, Instant createdAt, long durationMs, long expireAfterMs, boolean neverFinish,
-                   boolean failed, Item[] items) {
+                   boolean failed, Item[] items, SimulatorSettings settings) {
         this.id = id;
         this.createdAt = createdAt;
         this.expiresAt = createdAt.plusMillis(expireAfterMs);
@@ -37,6 +41,7 @@ final class AnthropicBatch {
         this.neverFinish = neverFinish;
         this.failed = failed;
         this.items = items;
+        this.settings = settings;
     }
 
     /**
@@ -50,6 +55,11 @@ final class AnthropicBatch {
         cancelDrainMs = drainMs;
         cancelAt = now;
         return true;
+    }
+
+    /** True only the first time: that download of the results may be cut. */
+    boolean firstDownload() {
+        return !downloaded.getAndSet(true);
     }
 
     Instant cancelInitiatedAt() {

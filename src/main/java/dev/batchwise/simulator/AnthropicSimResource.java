@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchwise.llm.Provider;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -146,7 +147,8 @@ public class AnthropicSimResource {
     @Blocking
     public Response results(@HeaderParam("x-api-key") String apiKey,
                             @HeaderParam("authorization") String authorization,
-                            @HeaderParam("anthropic-version") String version, @PathParam("id") String id) {
+                            @HeaderParam("anthropic-version") String version, @PathParam("id") String id,
+                            @Context HttpServerRequest request) {
         checkAuthAndVersion(apiKey, authorization, version);
         faults.check(Provider.ANTHROPIC);
         AnthropicBatch batch = simulator.get(id);
@@ -155,7 +157,9 @@ public class AnthropicSimResource {
             throw new SimulatorException(400, "invalid_request_error", "Message batch '" + id
                     + "' has not ended yet; results are available once processing_status is 'ended'");
         }
-        StreamingOutput stream = out -> simulator.writeResults(batch, out);
+        int cutAfterLines = simulator.beginDownload(batch);
+        StreamingOutput stream = ResultLines.download(request,
+                out -> simulator.writeResults(batch, out, cutAfterLines));
         // UNCONFIRMED: the real Content-Type; clients read it as lines either way
         return Response.ok(stream).type("application/x-jsonl").header("request-id", SimulatorIds.next("req_")).build();
     }

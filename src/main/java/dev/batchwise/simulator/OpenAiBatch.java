@@ -3,6 +3,7 @@ package dev.batchwise.simulator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One simulated OpenAI batch. Like {@link AnthropicBatch}, its state is derived from the clock when asked (no
@@ -78,6 +79,8 @@ final class OpenAiBatch {
     final String errorFileId = SimulatorIds.next("file-");
     private volatile Long cancelAt;
     private volatile long cancelDrainMs;
+    private final AtomicBoolean outputDownloaded = new AtomicBoolean();
+    private final AtomicBoolean errorDownloaded = new AtomicBoolean();
     private volatile long outputBytes = -1;
     private volatile long errorBytes = -1;
 
@@ -185,6 +188,11 @@ final class OpenAiBatch {
         cancelDrainMs = drainMs;
         cancelAt = now;
         return true;
+    }
+
+    /** True only the first time for the output ({@code output == true}) or error file: that download may be cut. */
+    boolean firstDownload(boolean output) {
+        return !(output ? outputDownloaded : errorDownloaded).getAndSet(true);
     }
 
     int successes(int processed) {

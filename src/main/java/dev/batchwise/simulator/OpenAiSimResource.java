@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchwise.llm.Provider;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -140,13 +142,15 @@ public class OpenAiSimResource {
     }
 
     /**
-     * Uploaded files are streamed from disk, output and error files generated as a stream. No @Produces: the
-     * SDK asks for {@code application/binary}. UNCONFIRMED: the real Content-Type (§2.8).
+     * Uploaded files are streamed from disk, output and error files generated as a stream (the first download
+     * of each may be cut, see {@code resultsCutAfterLines}). No @Produces: the SDK asks for
+     * {@code application/binary}. UNCONFIRMED: the real Content-Type (§2.8).
      */
     @GET
     @Path("/files/{id}/content")
     @Blocking
-    public Response content(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
+    public Response content(@HeaderParam("authorization") String authorization, @PathParam("id") String id,
+                            @Context HttpServerRequest request) {
         checkAuth(authorization);
         faults.check(Provider.OPENAI);
         OpenAiFileStore.StoredFile stored = files.get(id);
@@ -156,7 +160,8 @@ public class OpenAiSimResource {
             return Response.ok(stream).type(type).header("x-request-id", SimulatorIds.next("req_")).build();
         }
         OpenAiSimulator.GeneratedFile generated = generated(id);
-        StreamingOutput stream = generated::write;
+        int cutAfterLines = generated.beginDownload();
+        StreamingOutput stream = ResultLines.download(request, out -> generated.write(out, cutAfterLines));
         return Response.ok(stream).type("application/jsonl").header("x-request-id", SimulatorIds.next("req_")).build();
     }
 

@@ -241,8 +241,17 @@ class OpenAiSimulator {
             return batchFiles.fileObject(batch, view, output);
         }
 
-        void write(OutputStream out) throws IOException {
-            batchFiles.write(batch, view, output, out);
+        /**
+         * Counts a download of this file and says where to cut it: after {@code resultsCutAfterLines} lines on
+         * its first download, else 0 (whole).
+         */
+        int beginDownload() {
+            stats.of(Provider.OPENAI).resultsDownloads.incrementAndGet();
+            return batch.firstDownload(output) ? knobs.get().resultsCutAfterLines() : 0;
+        }
+
+        void write(OutputStream out, int cutAfterLines) throws IOException {
+            batchFiles.write(batch, view, output, out, cutAfterLines);
         }
 
         void delete() {

@@ -124,4 +124,17 @@ public interface SimulatorConfig {
     @WithDefault("0")
     @DecimalMin("0") @DecimalMax("1")
     double batchEndpointErrorRate();
+
+    /**
+     * When above 0, the first download of each batch's results is cut after this many lines: part of the next
+     * line, then the connection is aborted. Later downloads are whole.
+     */
+    @WithDefault("0")
+    @Min(0)
+    int resultsCutAfterLines();
+
+    /** Share (0-1) of results lines written broken: cut after their custom_id. */
+    @WithDefault("0")
+    @DecimalMin("0") @DecimalMax("1")
+    double malformedLineRate();
 }

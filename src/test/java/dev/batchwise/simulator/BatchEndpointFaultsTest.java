@@ -64,7 +64,8 @@ class BatchEndpointFaultsTest {
     void fastWellBehavedProvider() {
         savedKnobs = given().get("/sim/config").then().statusCode(200).extract().asString();
         knobs(Map.of("batchFixedMs", 300, "batchPerItemMs", 0, "itemErrorRate", 0, "neverFinish", false,
-                "failBatches", false, "batchEndpointErrorRate", 0, "apiKey", KEY));
+                "failBatches", false, "batchEndpointErrorRate", 0, "resultsCutAfterLines", 0, "malformedLineRate", 0,
+                "apiKey", KEY));
     }
 
     @AfterEach
