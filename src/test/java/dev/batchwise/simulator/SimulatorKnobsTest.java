@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET|PUT /sim/config}: the key is never shown. */
+/** {@code GET|PUT /sim/config}: the key never shown, the new knobs' defaults and range checks. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
 class SimulatorKnobsTest {
@@ -67,6 +67,26 @@ class SimulatorKnobsTest {
         put(Map.of("apiKeySet", false)).then().statusCode(200);
         put(Map.of("apiKeySet", true)).then().statusCode(400).body("error", containsString("apiKey"));
         put(Map.of("apiKeySet", "yes")).then().statusCode(400).body("error", containsString("apiKeySet"));
+    }
+
+    @Test
+    void theWorstCaseKnobsDefaultToAWellBehavedProvider() {
+        given().get("/sim/config").then().statusCode(200)
+                .body("cancelDrainMs", equalTo(300))
+                .body("batchEndpointErrorRate", equalTo(0.0f))
+                .body("resultsCutAfterLines", equalTo(0))
+                .body("malformedLineRate", equalTo(0.0f));
+    }
+
+    @Test
+    void outOfRangeValuesAreRefusedNamingTheKnob() {
+        for (Map.Entry<String, Object> bad : Map.<String, Object>of("batchEndpointErrorRate", 1.5,
+                "malformedLineRate", -0.1, "resultsCutAfterLines", -1, "cancelDrainMs", -1).entrySet()) {
+            put(Map.of(bad.getKey(), bad.getValue())).then().statusCode(400)
+                    .body("error", containsString(bad.getKey()));
+        }
+        put(Map.of("noSuchKnob", 1)).then().statusCode(400).body("error", containsString("noSuchKnob"));
+        given().get("/sim/config").then().body("resultsCutAfterLines", equalTo(0)).body("cancelDrainMs", equalTo(300));
     }
 
     private static io.restassured.response.Response put(Map<String, ?> patch) {
