@@ -1,17 +1,15 @@
 package dev.batchwise.simulator;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One simulated Message Batch. Its state is derived from the clock when asked (no background threads):
  * requests are processed in submission order at the configured pace; the batch ends when all are done,
- * when it is cancelled (after a short drain), or when it expires. Only then do the counts leave
- * {@code processing}, as the real API's do.
+ * when a cancel has drained ({@code cancelDrainMs} after it, requests running on meanwhile), or when it
+ * expires. Only then do the counts leave {@code processing}, as the real API's do.
  */
 final class AnthropicBatch {
-
-    /** How long {@code canceling} lasts before the batch ends. */
-    static final long CANCEL_DRAIN_MS = 300;
 
     /** What a request of the batch needs to be answered later; the prompt itself is not kept. */
     record Item(String customId, String model, long hash, boolean quality, int inputTokens, int cacheCreationTokens,
@@ -27,11 +25,15 @@ final class AnthropicBatch {
     final boolean neverFinish;
     final boolean failed;
     final Item[] items;
+    /** The knobs at creation: which results lines are broken must not change between downloads. */
+    final SimulatorSettings settings;
     private volatile Instant cancelAt;
+    private volatile long cancelDrainMs;
     private volatile int[] counts;
+    private final AtomicBoolean downloaded = new AtomicBoolean();
 
     AnthropicBatch(String id, Instant createdAt, long durationMs, long expireAfterMs, boolean neverFinish,
-                   boolean failed, Item[] items) {
+                   boolean failed, Item[] items, SimulatorSettings settings) {
         this.id = id;
         this.createdAt = createdAt;
         this.expiresAt = createdAt.plusMillis(expireAfterMs);
@@ -39,15 +41,25 @@ final class AnthropicBatch {
         this.neverFinish = neverFinish;
         this.failed = failed;
         this.items = items;
+        this.settings = settings;
     }
 
-    /** Requests a cancel; false if the batch had already ended or was already being cancelled. */
-    synchronized boolean cancel(Instant now) {
+    /**
+     * Requests a cancel that drains for {@code drainMs}; false if the batch had already ended or was already
+     * being cancelled.
+     */
+    synchronized boolean cancel(Instant now, long drainMs) {
         if (cancelAt != null || isEnded(now)) {
             return false;
         }
+        cancelDrainMs = drainMs;
         cancelAt = now;
         return true;
+    }
+
+    /** True only the first time: that download of the results may be cut. */
+    boolean firstDownload() {
+        return !downloaded.getAndSet(true);
     }
 
     Instant cancelInitiatedAt() {
@@ -57,7 +69,8 @@ final class AnthropicBatch {
     Instant endedAt() {
         Instant end = neverFinish ? null : createdAt.plusMillis(durationMs);
         if (cancelAt != null) {
-            Instant drained = cancelAt.plusMillis(CANCEL_DRAIN_MS);
+            // the batch ends when the drain is over, or sooner if every request is done by then
+            Instant drained = cancelAt.plusMillis(cancelDrainMs);
             end = end == null || drained.isBefore(end) ? drained : end;
         }
         return end == null || expiresAt.isBefore(end) ? expiresAt : end;
@@ -75,7 +88,11 @@ final class AnthropicBatch {
         return cancelAt != null ? "canceling" : "in_progress";
     }
 
-    /** How many requests, in submission order, were processed before the batch stopped. */
+    /**
+     * How many requests, in submission order, were processed before the batch stopped. A cancel does not stop
+     * them at once: those done by the end of the drain count as processed (and succeed), as the real API
+     * "may complete any in-progress, non-interruptible requests".
+     */
     private int processed() {
         Instant end = endedAt();
         int n = items.length;
@@ -83,8 +100,7 @@ final class AnthropicBatch {
         if (durationMs <= 0) {
             return reachable;
         }
-        Instant cutoff = cancelAt != null && cancelAt.isBefore(end) ? cancelAt : end;
-        double share = (double) (cutoff.toEpochMilli() - createdAt.toEpochMilli()) / durationMs;
+        double share = (double) (end.toEpochMilli() - createdAt.toEpochMilli()) / durationMs;
         return (int) Math.min(reachable, Math.max(0, Math.floor(share * n)));
     }
 

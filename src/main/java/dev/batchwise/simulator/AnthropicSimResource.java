@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batchwise.llm.Provider;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -36,11 +38,14 @@ public class AnthropicSimResource {
 
     private final AnthropicSimulator simulator;
     private final RealtimeAdmission admission;
+    private final BatchEndpointFaults faults;
     private final ObjectMapper mapper;
 
-    AnthropicSimResource(AnthropicSimulator simulator, RealtimeAdmission admission, ObjectMapper mapper) {
+    AnthropicSimResource(AnthropicSimulator simulator, RealtimeAdmission admission, BatchEndpointFaults faults,
+                         ObjectMapper mapper) {
         this.simulator = simulator;
         this.admission = admission;
+        this.faults = faults;
         this.mapper = mapper;
     }
 
@@ -62,6 +67,12 @@ public class AnthropicSimResource {
                                 @HeaderParam("anthropic-version") String version,
                                 @Context UriInfo uri, InputStream body) throws IOException {
         checkAuthAndVersion(apiKey, authorization, version);
+        try {
+            faults.check(Provider.ANTHROPIC);
+        } catch (BatchEndpointFaults.Injected e) {
+            body.transferTo(OutputStream.nullOutputStream()); // read, as a server would, but create nothing
+            throw e;
+        }
         AnthropicBatch batch = simulator.create(body, version);
         return json(simulator.toJson(batch, resultsBase(uri)));
     }
@@ -73,6 +84,7 @@ public class AnthropicSimResource {
                              @HeaderParam("anthropic-version") String version,
                              @PathParam("id") String id, @Context UriInfo uri) {
         checkAuthAndVersion(apiKey, authorization, version);
+        faults.check(Provider.ANTHROPIC);
         return json(simulator.toJson(simulator.get(id), resultsBase(uri)));
     }
 
@@ -85,6 +97,7 @@ public class AnthropicSimResource {
                                 @QueryParam("after_id") String afterId, @QueryParam("before_id") String beforeId,
                                 @Context UriInfo uri) {
         checkAuthAndVersion(apiKey, authorization, version);
+        faults.check(Provider.ANTHROPIC);
         if (limit < 1 || limit > 1000) {
             throw new SimulatorException(400, "invalid_request_error", "limit: Input should be between 1 and 1000");
         }
@@ -115,6 +128,7 @@ public class AnthropicSimResource {
                            @HeaderParam("anthropic-version") String version,
                            @PathParam("id") String id, @Context UriInfo uri) {
         checkAuthAndVersion(apiKey, authorization, version);
+        faults.check(Provider.ANTHROPIC);
         return json(simulator.toJson(simulator.cancel(id), resultsBase(uri)));
     }
 
@@ -133,25 +147,37 @@ public class AnthropicSimResource {
     @Blocking
     public Response results(@HeaderParam("x-api-key") String apiKey,
                             @HeaderParam("authorization") String authorization,
-                            @HeaderParam("anthropic-version") String version, @PathParam("id") String id) {
+                            @HeaderParam("anthropic-version") String version, @PathParam("id") String id,
+                            @Context HttpServerRequest request) {
         checkAuthAndVersion(apiKey, authorization, version);
+        faults.check(Provider.ANTHROPIC);
         AnthropicBatch batch = simulator.get(id);
         if (!batch.isEnded(Instant.now())) {
             // UNCONFIRMED: the real reply before the batch has ended; SDKs refuse client-side, so a 400 is likely
             throw new SimulatorException(400, "invalid_request_error", "Message batch '" + id
                     + "' has not ended yet; results are available once processing_status is 'ended'");
         }
-        StreamingOutput stream = out -> simulator.writeResults(batch, out);
+        int cutAfterLines = simulator.beginDownload(batch);
+        StreamingOutput stream = ResultLines.download(request,
+                out -> simulator.writeResults(batch, out, cutAfterLines));
         // UNCONFIRMED: the real Content-Type; clients read it as lines either way
         return Response.ok(stream).type("application/x-jsonl").header("request-id", SimulatorIds.next("req_")).build();
     }
 
     @ServerExceptionMapper
     public Response error(SimulatorException e) {
+        ObjectNode body = simulator.errorBody(e.type, e.getMessage());
         Response.ResponseBuilder response = Response.status(e.status)
                 .type(MediaType.APPLICATION_JSON)
-                .header("request-id", SimulatorIds.next("req_"))
-                .entity(simulator.errorBody(e.type, e.getMessage()));
+                .header("request-id", SimulatorIds.next("req_"));
+        if (e instanceof BatchEndpointFaults.Injected injected) {
+            // as the real API's transient 5xx: retry advised, but no retry-after
+            response.header("x-should-retry", "true");
+            if (injected.nullRequestId) {
+                body.putNull("request_id");
+            }
+        }
+        response.entity(body);
         if (e instanceof RealtimeAdmission.RateLimited limited) {
             // Anthropic sends whole seconds
             response.header("retry-after", Long.toString((limited.retryAfterMillis + 999) / 1000));

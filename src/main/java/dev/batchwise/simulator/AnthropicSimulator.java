@@ -1,6 +1,5 @@
 package dev.batchwise.simulator;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +31,8 @@ class AnthropicSimulator {
     private static final int MAX_REQUESTS = Provider.ANTHROPIC.maxRequestsPerBatch();
 
     private final ObjectMapper mapper;
+    /** One JSON value per results line, not flushed per value. */
+    private final ObjectWriter lineWriter;
     private final SimulatorKnobs knobs;
     private final SimulatorStats stats;
     private final PromptCache cache = new PromptCache();
@@ -39,6 +40,7 @@ class AnthropicSimulator {
 
     AnthropicSimulator(ObjectMapper mapper, SimulatorKnobs knobs, SimulatorStats stats) {
         this.mapper = mapper;
+        this.lineWriter = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         this.knobs = knobs;
         this.stats = stats;
     }
@@ -89,7 +91,7 @@ class AnthropicSimulator {
         Instant now = Instant.now();
         AnthropicBatch batch = new AnthropicBatch(SimulatorIds.next("msgbatch_"), now,
                 settings.batchDurationMs(items.size()), settings.expireAfterMs(), settings.neverFinish(),
-                settings.failBatches(), items.toArray(AnthropicBatch.Item[]::new));
+                settings.failBatches(), items.toArray(AnthropicBatch.Item[]::new), settings);
         batches.put(batch.id, batch);
         stats.of(Provider.ANTHROPIC).batchesCreated.incrementAndGet();
         stats.of(Provider.ANTHROPIC).batchRequests.addAndGet(items.size());
@@ -152,7 +154,7 @@ class AnthropicSimulator {
 
     AnthropicBatch cancel(String id) {
         AnthropicBatch batch = get(id);
-        if (batch.cancel(Instant.now())) {
+        if (batch.cancel(Instant.now(), knobs.get().cancelDrainMs())) {
             stats.of(Provider.ANTHROPIC).cancels.incrementAndGet();
         }
         return batch;
@@ -195,28 +197,33 @@ class AnthropicSimulator {
 
     /**
      * Streams the results as JSONL, one line per request, in an order that is not the submission order (the
-     * real API guarantees none, so clients must match by custom_id).
+     * real API guarantees none, so clients must match by custom_id). A share of lines is broken
+     * ({@code malformedLineRate}, fixed at creation); with {@code cutAfterLines > 0} the stream stops after that
+     * many lines with {@link ResultLines.Cut}.
      */
-    void writeResults(AnthropicBatch batch, OutputStream out) throws IOException {
+    void writeResults(AnthropicBatch batch, OutputStream out, int cutAfterLines) throws IOException {
         SimulatorSettings settings = knobs.get();
         int n = batch.items.length;
         int processed = batch.processedCount();
         int step = ResultOrder.step(n);
-        // one JSON value per line: no root separator, and a flush per thousand lines rather than per line
-        ObjectWriter writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
-        try (JsonGenerator generator = mapper.getFactory().createGenerator(out)) {
-            generator.setRootValueSeparator(null);
+        try (ResultLines lines = new ResultLines(out, cutAfterLines, batch.settings.seed(),
+                batch.settings.malformedLineRate())) {
             for (int j = 0; j < n; j++) {
                 int index = ResultOrder.index(j, n, step);
-                writer.writeValue(generator, resultLine(batch, index, processed, settings));
-                generator.writeRaw('\n');
-                if (j % 1000 == 999) {
-                    generator.flush();
-                }
+                lines.line(lineWriter.writeValueAsBytes(resultLine(batch, index, processed, settings)),
+                        batch.items[index].customId());
             }
         }
     }
 
+    /**
+     * Counts a results download and says where to cut it: after {@code resultsCutAfterLines} lines on the
+     * batch's first download, else 0 (whole).
+     */
+    int beginDownload(AnthropicBatch batch) {
+        stats.of(Provider.ANTHROPIC).resultsDownloads.incrementAndGet();
+        return batch.firstDownload() ? knobs.get().resultsCutAfterLines() : 0;
+    }
 
     private ObjectNode resultLine(AnthropicBatch batch, int index, int processed, SimulatorSettings settings) {
         AnthropicBatch.Item item = batch.items[index];

@@ -3,18 +3,17 @@ package dev.batchwise.simulator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One simulated OpenAI batch. Like {@link AnthropicBatch}, its state is derived from the clock when asked (no
  * background threads): the first tenth of its duration is {@code validating}, the last tenth
  * {@code finalizing}, and in between requests are processed in file order at an even pace. A batch that never
- * finishes stalls half-way and expires; a cancelled one is {@code cancelling} briefly, then {@code cancelled}.
+ * finishes stalls half-way and expires; a cancelled one is {@code cancelling} for {@code cancelDrainMs} (the
+ * real API: up to about 10 minutes), requests running on meanwhile, then {@code cancelled}.
  * All times are epoch milliseconds.
  */
 final class OpenAiBatch {
-
-    /** How long {@code cancelling} lasts (the real API: up to 10 minutes). */
-    static final long CANCEL_DRAIN_MS = 300;
 
     /** What a request needs to be answered later; the prompt text itself is not kept. */
     record Item(String customId, String model, long hash, boolean quality, int promptTokens, int cachedTokens,
@@ -79,6 +78,9 @@ final class OpenAiBatch {
     final String outputFileId = SimulatorIds.next("file-");
     final String errorFileId = SimulatorIds.next("file-");
     private volatile Long cancelAt;
+    private volatile long cancelDrainMs;
+    private final AtomicBoolean outputDownloaded = new AtomicBoolean();
+    private final AtomicBoolean errorDownloaded = new AtomicBoolean();
     private volatile long outputBytes = -1;
     private volatile long errorBytes = -1;
 
@@ -122,11 +124,15 @@ final class OpenAiBatch {
     View view(long now) {
         Long cancel = cancelAt;
         if (cancel != null) {
-            long cancelledAt = cancel + CANCEL_DRAIN_MS;
-            Long inProgressAt = errors == null && validatedAt() <= cancel ? validatedAt() : null;
+            // the drain: requests in progress at the cancel run on until it is over (or all are done); a batch
+            // cancelled while validating has none in progress, and runs nothing
+            long cancelledAt = Math.min(cancel + cancelDrainMs, Math.max(cancel, processedAt()));
+            boolean running = errors == null && validatedAt() <= cancel;
+            Long inProgressAt = running ? validatedAt() : null;
             boolean drained = now >= cancelledAt;
+            int processed = running ? processedBy(Math.min(Math.min(now, cancelledAt), expiresAt)) : 0;
             return new View(drained ? Status.CANCELLED : Status.CANCELLING, inProgressAt, null, null, null, null,
-                    cancel, drained ? cancelledAt : null, processedBy(Math.min(now, cancel)));
+                    cancel, drained ? cancelledAt : null, processed);
         }
         if (errors != null) {
             return now < validatedAt() ? new View(Status.VALIDATING, null, null, null, null, null, null, null, 0)
@@ -170,7 +176,7 @@ final class OpenAiBatch {
      * Starts a cancel; false when one is already under way. Only a batch that is still validating or in
      * progress can be cancelled.
      */
-    synchronized boolean cancel(long now) {
+    synchronized boolean cancel(long now, long drainMs) {
         Status status = view(now).status();
         if (status == Status.CANCELLING) {
             return false;
@@ -179,8 +185,14 @@ final class OpenAiBatch {
             // UNCONFIRMED: the real wording and code for cancelling a batch that is past cancelling
             throw OpenAiError.invalid("Cannot cancel a batch with status '" + status.wire() + "'.", null, null);
         }
+        cancelDrainMs = drainMs;
         cancelAt = now;
         return true;
+    }
+
+    /** True only the first time for the output ({@code output == true}) or error file: that download may be cut. */
+    boolean firstDownload(boolean output) {
+        return !(output ? outputDownloaded : errorDownloaded).getAndSet(true);
     }
 
     int successes(int processed) {
@@ -194,18 +206,17 @@ final class OpenAiBatch {
     }
 
     /**
-     * While validating (or after failing validation) nothing is counted, as the real API does. Once ended,
-     * {@code failed} counts the error-file lines, so expired and cancelled requests are in it and
-     * {@code completed + failed == total} (UNCONFIRMED for expired/cancelled: provider-apis.md §2.7 says
-     * failed counts error-file lines).
+     * While validating (or after failing validation) nothing is counted, as the real API does. After that
+     * {@code completed} counts the requests that ran and succeeded, {@code failed} those that ran and failed;
+     * requests an expired or cancelled batch never ran are in neither, so {@code completed + failed} may be
+     * less than {@code total} (provider-apis.md, Corrections 1: expired {total 10, completed 1, failed 0}).
      */
     OpenAiWire.RequestCounts counts(View view) {
         if (view.status() == Status.VALIDATING || view.status() == Status.FAILED) {
             return new OpenAiWire.RequestCounts(0, 0, 0);
         }
         int completed = successes(view.processed());
-        int failed = view.status().hasFiles() ? items.length - completed : view.processed() - completed;
-        return new OpenAiWire.RequestCounts(items.length, completed, failed);
+        return new OpenAiWire.RequestCounts(items.length, completed, view.processed() - completed);
     }
 
     /** Billed work: the requests that succeeded so far. */
@@ -236,7 +247,10 @@ final class OpenAiBatch {
         return view.status().hasFiles() && successes(view.processed()) > 0 ? outputFileId : null;
     }
 
-    /** The error file id, once the batch has ended with at least one failed, expired or cancelled request. */
+    /**
+     * The error file id, once the batch has ended with at least one failed request or one it never ran (those
+     * have {@code batch_expired} / {@code batch_cancelled} lines there); null when there are none.
+     */
     String visibleErrorFileId(View view) {
         return view.status().hasFiles() && successes(view.processed()) < items.length ? errorFileId : null;
     }

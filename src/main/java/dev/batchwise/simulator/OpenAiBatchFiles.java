@@ -3,7 +3,6 @@ package dev.batchwise.simulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -29,7 +28,7 @@ final class OpenAiBatchFiles {
         long bytes = batch.cachedBytes(output);
         if (bytes < 0) {
             Counter counter = new Counter();
-            write(batch, view, output, counter);
+            write(batch, view, output, counter, 0);
             bytes = counter.count;
             batch.cacheBytes(output, bytes);
         }
@@ -39,25 +38,35 @@ final class OpenAiBatchFiles {
                 batch.id + (output ? "_output.jsonl" : "_error.jsonl"), "batch_output", "processed");
     }
 
-    /** Writes the JSONL lines of the output or error file; {@code view} must be the batch's final one. */
-    void write(OpenAiBatch batch, OpenAiBatch.View view, boolean output, OutputStream target) throws IOException {
+    /**
+     * Writes the JSONL lines of the output or error file; {@code view} must be the batch's final one. The lines
+     * of the file are permuted among themselves, so that any file of two or more lines is out of file order.
+     * A share of lines is broken ({@code malformedLineRate} at creation, so the file has the same bytes every
+     * time); with {@code cutAfterLines > 0} the writing stops after that many lines with {@link ResultLines.Cut}.
+     */
+    void write(OpenAiBatch batch, OpenAiBatch.View view, boolean output, OutputStream target, int cutAfterLines)
+            throws IOException {
         int n = batch.items.length;
         int processed = view.processed();
         boolean cancelled = view.status() == OpenAiBatch.Status.CANCELLED;
-        int step = ResultOrder.step(n);
         long seed = SimulatedModel.promptHash(0, batch.id, "", "");
-        OutputStream out = new BufferedOutputStream(target, 64 * 1024);
-        for (int j = 0; j < n; j++) {
-            int index = ResultOrder.index(j, n, step);
-            OpenAiBatch.Item item = batch.items[index];
-            boolean succeeded = index < processed && item.succeeds();
-            if (succeeded != output) {
-                continue;
+        int[] inFile = new int[n];
+        int m = 0;
+        for (int index = 0; index < n; index++) {
+            boolean succeeded = index < processed && batch.items[index].succeeds();
+            if (succeeded == output) {
+                inFile[m++] = index;
             }
-            out.write(writer.writeValueAsBytes(line(batch, index, processed, cancelled, seed)));
-            out.write('\n');
         }
-        out.flush();
+        int step = ResultOrder.step(Math.max(1, m));
+        try (ResultLines lines = new ResultLines(target, cutAfterLines, batch.settings.seed(),
+                batch.settings.malformedLineRate())) {
+            for (int j = 0; j < m; j++) {
+                int index = inFile[ResultOrder.index(j, m, step)];
+                lines.line(writer.writeValueAsBytes(line(batch, index, processed, cancelled, seed)),
+                        batch.items[index].customId());
+            }
+        }
     }
 
     private static OpenAiWire.OutputLine line(OpenAiBatch batch, int index, int processed, boolean cancelled,

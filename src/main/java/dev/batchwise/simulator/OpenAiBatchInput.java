@@ -71,6 +71,17 @@ final class OpenAiBatchInput {
         return new Parsed(input.items, input.errors, input.model, requests);
     }
 
+    /**
+     * A file of more than {@code max} requests: accepted at upload, it fails the batch in validating with
+     * {@code too_many_tasks} (provider-apis.md, Corrections 4), and none of its lines is read. The message is
+     * UNCONFIRMED.
+     */
+    static Parsed tooManyTasks(long lines, int max) {
+        OpenAiWire.BatchError error = new OpenAiWire.BatchError("too_many_tasks", "The batch input file contains "
+                + lines + " requests; a batch may contain at most " + max + ".", null, null);
+        return new Parsed(List.of(), List.of(error), null, (int) Math.min(Integer.MAX_VALUE, lines));
+    }
+
     private void line(String line, int number) {
         JsonNode request;
         try {

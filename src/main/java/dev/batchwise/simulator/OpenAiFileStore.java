@@ -19,17 +19,13 @@ import java.util.stream.Stream;
 @ApplicationScoped
 class OpenAiFileStore {
 
-    /** One uploaded file; times in epoch seconds, as the API shows them. */
-    record StoredFile(String id, String filename, String purpose, long bytes, long createdAt, Long expiresAt,
-                      Path path) {
+    /** One uploaded file; times in epoch seconds, as the API shows them; {@code lines} counts non-blank lines. */
+    record StoredFile(String id, String filename, String purpose, long bytes, long lines, long createdAt,
+                      Long expiresAt, Path path) {
 
         OpenAiWire.FileObject toWire() {
             return new OpenAiWire.FileObject(id, "file", bytes, createdAt, expiresAt, filename, purpose, "processed");
         }
-    }
-
-    /** Limits checked while the upload is copied in; 0 means none. */
-    record Limits(long maxBytes, int maxLines) {
     }
 
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
@@ -37,56 +33,47 @@ class OpenAiFileStore {
 
     /**
      * Copies an upload into the store, counting bytes and non-blank lines as it goes, and refuses it (keeping
-     * nothing) as soon as a limit is passed.
+     * nothing) as soon as it passes {@code maxBytes}. The number of lines is no upload limit: a batch input
+     * file of more than 50,000 lines fails the batch in validating (provider-apis.md, Corrections 4).
      */
-    StoredFile save(InputStream in, String filename, String purpose, Limits limits, Long expiresAt,
+    StoredFile save(InputStream in, String filename, String purpose, long maxBytes, Long expiresAt,
                     long createdAt) throws IOException {
         String id = SimulatorIds.next("file-");
         Path path = directory().resolve(id);
         long bytes = 0;
-        int lines = 0;
+        long lines = 0;
         boolean lineHasContent = false;
         try (OutputStream out = Files.newOutputStream(path)) {
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 bytes += n;
-                if (limits.maxBytes() > 0 && bytes > limits.maxBytes()) {
-                    throw tooLarge(limits.maxBytes());
+                if (bytes > maxBytes) {
+                    throw tooLarge();
                 }
-                if (limits.maxLines() > 0) {
-                    for (int i = 0; i < n; i++) {
-                        byte b = buffer[i];
-                        if (b == '\n') {
-                            lines += lineHasContent ? 1 : 0;
-                            lineHasContent = false;
-                        } else if (b != '\r' && b != ' ' && b != '\t') {
-                            lineHasContent = true;
-                        }
-                    }
-                    if (lines + (lineHasContent ? 1 : 0) > limits.maxLines()) {
-                        throw tooManyLines(limits.maxLines());
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (b == '\n') {
+                        lines += lineHasContent ? 1 : 0;
+                        lineHasContent = false;
+                    } else if (b != '\r' && b != ' ' && b != '\t') {
+                        lineHasContent = true;
                     }
                 }
                 out.write(buffer, 0, n);
             }
+            lines += lineHasContent ? 1 : 0;
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(path);
             throw e;
         }
-        StoredFile file = new StoredFile(id, filename, purpose, bytes, createdAt, expiresAt, path);
+        StoredFile file = new StoredFile(id, filename, purpose, bytes, lines, createdAt, expiresAt, path);
         files.put(id, file);
         return file;
     }
 
-    // UNCONFIRMED: the real API's wording and code for an oversized batch file; ours names the limit
-    private static OpenAiError tooLarge(long maxBytes) {
-        return OpenAiError.invalid("File is too large: a batch input file may be at most " + maxBytes
-                + " bytes (the real API allows 200 MB).", "file", null);
-    }
-
-    private static OpenAiError tooManyLines(int maxLines) {
-        return OpenAiError.invalid("Too many requests: a batch input file may contain at most " + maxLines
-                + " requests (lines).", "file", null);
+    /** The real API's answer (provider-apis.md, Corrections 4): 400, this message, param null; code UNCONFIRMED. */
+    private static OpenAiError tooLarge() {
+        return OpenAiError.invalid("File is too large.", null, null);
     }
 
     /** The file, or null. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchwise.llm.Provider;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -45,13 +47,15 @@ public class OpenAiSimResource {
     private final OpenAiSimulator simulator;
     private final OpenAiFileStore files;
     private final RealtimeAdmission admission;
+    private final BatchEndpointFaults faults;
     private final SimulatorKnobs knobs;
 
     OpenAiSimResource(OpenAiSimulator simulator, OpenAiFileStore files, RealtimeAdmission admission,
-                      SimulatorKnobs knobs) {
+                      BatchEndpointFaults faults, SimulatorKnobs knobs) {
         this.simulator = simulator;
         this.files = files;
         this.admission = admission;
+        this.faults = faults;
         this.knobs = knobs;
     }
 
@@ -80,6 +84,7 @@ public class OpenAiSimResource {
                            @RestForm("expires_after[anchor]") String expiresAnchor,
                            @RestForm("expires_after[seconds]") String expiresSeconds) throws IOException {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI); // before anything is stored: the client's retry is the only upload
         if (file == null) {
             // also what a part without a filename comes to: it arrives as a plain form field
             throw OpenAiError.invalid("Missing required parameter: 'file' (a file part with a filename).", "file",
@@ -97,14 +102,13 @@ public class OpenAiSimResource {
         long now = System.currentTimeMillis() / 1000;
         Long expiresAt = expiresAt(now, purpose, expiresAnchor, expiresSeconds);
         boolean batch = purpose.equals("batch");
-        // UNCONFIRMED: the real API also wants a .jsonl name for batch files; we accept any name
-        OpenAiFileStore.Limits limits = batch
-                ? new OpenAiFileStore.Limits(knobs.get().openaiMaxFileBytes(), Provider.OPENAI.maxRequestsPerBatch())
-                : new OpenAiFileStore.Limits(MAX_FILE_BYTES, 0);
+        // UNCONFIRMED: the real API also wants a .jsonl name for batch files; we accept any name. More than
+        // 50,000 lines is accepted here and fails the batch in validating (Corrections 4)
+        long maxBytes = batch ? knobs.get().openaiMaxFileBytes() : MAX_FILE_BYTES;
         // UNCONFIRMED: a part without a filename; the SDK requires one in the answer, so we name it
         String filename = file.fileName() == null || file.fileName().isBlank() ? "file" : file.fileName();
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-            OpenAiFileStore.StoredFile stored = files.save(in, filename, purpose, limits, expiresAt, now);
+            OpenAiFileStore.StoredFile stored = files.save(in, filename, purpose, maxBytes, expiresAt, now);
             return json(stored.toWire());
         }
     }
@@ -138,14 +142,17 @@ public class OpenAiSimResource {
     }
 
     /**
-     * Uploaded files are streamed from disk, output and error files generated as a stream. No @Produces: the
-     * SDK asks for {@code application/binary}. UNCONFIRMED: the real Content-Type (§2.8).
+     * Uploaded files are streamed from disk, output and error files generated as a stream (the first download
+     * of each may be cut, see {@code resultsCutAfterLines}). No @Produces: the SDK asks for
+     * {@code application/binary}. UNCONFIRMED: the real Content-Type (§2.8).
      */
     @GET
     @Path("/files/{id}/content")
     @Blocking
-    public Response content(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
+    public Response content(@HeaderParam("authorization") String authorization, @PathParam("id") String id,
+                            @Context HttpServerRequest request) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         OpenAiFileStore.StoredFile stored = files.get(id);
         if (stored != null) {
             StreamingOutput stream = out -> Files.copy(stored.path(), out);
@@ -153,7 +160,8 @@ public class OpenAiSimResource {
             return Response.ok(stream).type(type).header("x-request-id", SimulatorIds.next("req_")).build();
         }
         OpenAiSimulator.GeneratedFile generated = generated(id);
-        StreamingOutput stream = generated::write;
+        int cutAfterLines = generated.beginDownload();
+        StreamingOutput stream = ResultLines.download(request, out -> generated.write(out, cutAfterLines));
         return Response.ok(stream).type("application/jsonl").header("x-request-id", SimulatorIds.next("req_")).build();
     }
 
@@ -189,6 +197,7 @@ public class OpenAiSimResource {
     public Response createBatch(@HeaderParam("authorization") String authorization, JsonNode body)
             throws IOException {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI); // before the batch exists: a failed create creates nothing
         return json(simulator.toWire(simulator.create(body)));
     }
 
@@ -197,6 +206,7 @@ public class OpenAiSimResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response batch(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         return json(simulator.toWire(simulator.get(id)));
     }
 
@@ -206,6 +216,7 @@ public class OpenAiSimResource {
     public Response listBatches(@HeaderParam("authorization") String authorization,
                                 @QueryParam("after") String after, @QueryParam("limit") String limitParam) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         int limit = limit(limitParam);
         List<OpenAiBatch> all = simulator.listNewestFirst();
         int from = 0;
@@ -249,6 +260,7 @@ public class OpenAiSimResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response cancel(@HeaderParam("authorization") String authorization, @PathParam("id") String id) {
         checkAuth(authorization);
+        faults.check(Provider.OPENAI);
         return json(simulator.toWire(simulator.cancel(id)));
     }
 

@@ -23,6 +23,7 @@ class OpenAiSimulator {
     static final String CHAT_ENDPOINT = "/v1/chat/completions";
     private static final Set<String> OTHER_ENDPOINTS = Set.of("/v1/responses", "/v1/embeddings", "/v1/completions",
             "/v1/moderations", "/v1/images/generations", "/v1/images/edits", "/v1/videos");
+    private static final int MAX_REQUESTS = Provider.OPENAI.maxRequestsPerBatch();
     /** UNCONFIRMED: OpenAI keeps a cached prefix 5-10 minutes after its last use; we take the short end. */
     private static final Duration CACHE_TTL = Duration.ofMinutes(5);
 
@@ -86,7 +87,9 @@ class OpenAiSimulator {
                     + input.purpose() + "'.", "input_file_id", null);
         }
         SimulatorSettings settings = knobs.get();
-        OpenAiBatchInput.Parsed parsed = OpenAiBatchInput.read(input.path(), endpoint, mapper, settings);
+        OpenAiBatchInput.Parsed parsed = input.lines() > MAX_REQUESTS
+                ? OpenAiBatchInput.tooManyTasks(input.lines(), MAX_REQUESTS)
+                : OpenAiBatchInput.read(input.path(), endpoint, mapper, settings);
         List<OpenAiWire.BatchError> errors = parsed.errors();
         if (errors.isEmpty() && settings.failBatches()) {
             // the documented queue-limit failure (openai-python#2084), as the failBatches knob's stand-in
@@ -185,7 +188,7 @@ class OpenAiSimulator {
 
     OpenAiBatch cancel(String id) {
         OpenAiBatch batch = get(id);
-        if (batch.cancel(System.currentTimeMillis())) {
+        if (batch.cancel(System.currentTimeMillis(), knobs.get().cancelDrainMs())) {
             stats.of(Provider.OPENAI).cancels.incrementAndGet();
         }
         return batch;
@@ -238,8 +241,17 @@ class OpenAiSimulator {
             return batchFiles.fileObject(batch, view, output);
         }
 
-        void write(OutputStream out) throws IOException {
-            batchFiles.write(batch, view, output, out);
+        /**
+         * Counts a download of this file and says where to cut it: after {@code resultsCutAfterLines} lines on
+         * its first download, else 0 (whole).
+         */
+        int beginDownload() {
+            stats.of(Provider.OPENAI).resultsDownloads.incrementAndGet();
+            return batch.firstDownload(output) ? knobs.get().resultsCutAfterLines() : 0;
+        }
+
+        void write(OutputStream out, int cutAfterLines) throws IOException {
+            batchFiles.write(batch, view, output, out, cutAfterLines);
         }
 
         void delete() {

@@ -108,4 +108,33 @@ public interface SimulatorConfig {
     @WithDefault("209715200")
     @Min(1)
     long openaiMaxFileBytes();
+
+    /**
+     * How long a cancelled batch stays {@code canceling} / {@code cancelling}, in milliseconds. Requests keep
+     * running meanwhile: those done by its end succeed, only the rest are cancelled (the real APIs drain too).
+     */
+    @WithDefault("300")
+    @Min(0)
+    long cancelDrainMs();
+
+    /**
+     * Share (0-1) of calls to the batch endpoints (create, retrieve, list, cancel, results; OpenAI also file
+     * upload and file content) answered with a transient 500/529 (OpenAI: 500/503).
+     */
+    @WithDefault("0")
+    @DecimalMin("0") @DecimalMax("1")
+    double batchEndpointErrorRate();
+
+    /**
+     * When above 0, the first download of each batch's results is cut after this many lines: part of the next
+     * line, then the connection is aborted. Later downloads are whole.
+     */
+    @WithDefault("0")
+    @Min(0)
+    int resultsCutAfterLines();
+
+    /** Share (0-1) of results lines written broken: cut after their custom_id. */
+    @WithDefault("0")
+    @DecimalMin("0") @DecimalMax("1")
+    double malformedLineRate();
 }

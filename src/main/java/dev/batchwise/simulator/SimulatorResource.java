@@ -1,6 +1,7 @@
 package dev.batchwise.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -38,16 +39,17 @@ public class SimulatorResource {
         return stats.view();
     }
 
+    /** The knobs, without the API key itself (only {@code apiKeySet}): this endpoint has no auth. */
     @GET
     @Path("/config")
-    public SimulatorSettings config() {
-        return knobs.get();
+    public ObjectNode config() {
+        return knobs.view();
     }
 
     @PUT
     @Path("/config")
     @Consumes(MediaType.APPLICATION_JSON)
-    public SimulatorSettings update(JsonNode patch) {
+    public ObjectNode update(JsonNode patch) {
         return knobs.update(patch);
     }
 

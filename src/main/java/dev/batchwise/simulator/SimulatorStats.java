@@ -13,9 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class SimulatorStats {
 
-    /** The counters of one provider, as {@code GET /sim/stats} shows them. */
+    /**
+     * The counters of one provider, as {@code GET /sim/stats} shows them. {@code overloaded} counts injected
+     * real-time 5xx, {@code batchEndpointErrors} injected 5xx on the batch endpoints; {@code resultsDownloads}
+     * counts results downloads begun (Anthropic results, OpenAI output and error file content), cut ones too.
+     */
     public record View(long batchesCreated, long batchRequests, long realtimeCalls, long rateLimited,
-                       long overloaded, long cancels, long inFlight, long maxInFlight) {
+                       long overloaded, long cancels, long inFlight, long maxInFlight, long batchEndpointErrors,
+                       long resultsDownloads) {
     }
 
     static final class Counters {
@@ -27,10 +32,13 @@ public class SimulatorStats {
         final AtomicLong cancels = new AtomicLong();
         final AtomicLong inFlight = new AtomicLong();
         final AtomicLong maxInFlight = new AtomicLong();
+        final AtomicLong batchEndpointErrors = new AtomicLong();
+        final AtomicLong resultsDownloads = new AtomicLong();
 
         View view() {
             return new View(batchesCreated.get(), batchRequests.get(), realtimeCalls.get(), rateLimited.get(),
-                    overloaded.get(), cancels.get(), inFlight.get(), maxInFlight.get());
+                    overloaded.get(), cancels.get(), inFlight.get(), maxInFlight.get(), batchEndpointErrors.get(),
+                    resultsDownloads.get());
         }
     }
 

@@ -112,6 +112,40 @@ class AnthropicSimulatorSdkTest {
     }
 
     @Test
+    void aCancelThatDrainsPastTheLastRequestEndsWithZeroCanceled() {
+        // the real API "may complete any in-progress, non-interruptible requests": all of them, here
+        configure(Map.of("batchFixedMs", 3000, "cancelDrainMs", 600_000));
+        MessageBatch batch = client.messages().batches().create(batchOf(4, i -> "Drained " + i));
+        MessageBatch canceling = client.messages().batches().cancel(batch.id());
+        assertEquals(MessageBatch.ProcessingStatus.CANCELING, canceling.processingStatus());
+        assertEquals(4, canceling.requestCounts().processing(), "counts stay in processing while canceling");
+
+        MessageBatch ended = awaitEnded(batch.id());
+        assertTrue(ended.cancelInitiatedAt().isPresent(), "it was cancelled");
+        assertEquals(0, ended.requestCounts().canceled());
+        assertEquals(4, ended.requestCounts().succeeded());
+        results(batch.id()).values().forEach(r -> assertTrue(r.result().isSucceeded()));
+    }
+
+    @Test
+    void requestsDoneByTheEndOfTheDrainSucceedTheRestAreCanceled() {
+        // a request every second; cancelled at once, the drain of 3.5 s lets the first three finish
+        configure(Map.of("batchFixedMs", 10_000, "cancelDrainMs", 3500));
+        MessageBatch batch = client.messages().batches().create(batchOf(10, i -> "Half drained " + i));
+        client.messages().batches().cancel(batch.id());
+        MessageBatch ended = awaitEnded(batch.id());
+        long succeeded = ended.requestCounts().succeeded();
+        long canceled = ended.requestCounts().canceled();
+        assertTrue(succeeded >= 3 && canceled >= 1, "succeeded=" + succeeded + " canceled=" + canceled);
+        assertEquals(10, succeeded + canceled);
+        Map<String, MessageBatchIndividualResponse> results = results(batch.id());
+        assertEquals(succeeded, results.values().stream().filter(r -> r.result().isSucceeded()).count());
+        assertEquals(canceled, results.values().stream().filter(r -> r.result().isCanceled()).count());
+        // in submission order: the ones that finished are the first ones
+        IntStream.range(0, (int) succeeded).forEach(i -> assertTrue(results.get("item-" + i).result().isSucceeded()));
+    }
+
+    @Test
     void partialFailureErrorsSomeItemsAndSucceedsTheRest() {
         configure(Map.of("itemErrorRate", 0.5));
         MessageBatch batch = client.messages().batches().create(batchOf(40, i -> "Mixed job " + i));

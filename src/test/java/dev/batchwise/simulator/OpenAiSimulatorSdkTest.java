@@ -57,6 +57,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,8 +87,9 @@ class OpenAiSimulatorSdkTest {
     @BeforeEach
     void saveKnobs() {
         savedKnobs = given().get("/sim/config").then().statusCode(200).extract().asString();
-        String configured = readJson(savedKnobs).path("apiKey").asText(null);
-        apiKey = configured != null ? configured : "sk-test-batchwise";
+        // GET /sim/config never shows the key itself, so the configured one comes from the config
+        apiKey = ConfigProvider.getConfig().getOptionalValue("batchwise.simulator.api-key", String.class)
+                .orElse("sk-test-batchwise");
         // a well-behaved, fast provider, whatever the profile or an earlier test left behind
         knobs(Map.ofEntries(Map.entry("batchFixedMs", 300), Map.entry("batchPerItemMs", 0),
                 Map.entry("itemErrorRate", 0), Map.entry("neverFinish", false), Map.entry("expireAfterMs", 86_400_000),
@@ -216,17 +218,19 @@ class OpenAiSimulatorSdkTest {
         Batch cancelling = client.batches().cancel(batch.id());
         assertEquals(Batch.Status.CANCELLING, cancelling.status());
         assertTrue(cancelling.cancellingAt().isPresent());
+        assertTrue(cancelling.outputFileId().isEmpty() && cancelling.errorFileId().isEmpty(),
+                "no files until cancelled");
         Batch cancelled = awaitStatus(client, batch.id(), Batch.Status.CANCELLED);
         assertTrue(cancelled.cancelledAt().isPresent() && cancelled.inProgressAt().isPresent());
         assertTrue(cancelled.completedAt().isEmpty());
         BatchRequestCounts counts = cancelled.requestCounts().orElseThrow();
         assertEquals(20, counts.total());
         assertTrue(counts.completed() >= 1 && counts.completed() < 20, counts.toString());
-        assertEquals(20, counts.completed() + counts.failed());
+        assertEquals(0, counts.failed(), "requests that never ran are neither completed nor failed");
 
         assertEquals(counts.completed(), lines(content(client, cancelled.outputFileId().orElseThrow())).size());
         List<JsonNode> errors = lines(content(client, cancelled.errorFileId().orElseThrow()));
-        assertEquals(counts.failed(), errors.size());
+        assertEquals(counts.total() - counts.completed(), errors.size(), "every request not run is in the error file");
         for (JsonNode line : errors) {
             assertTrue(line.get("response").isNull());
             assertEquals("batch_cancelled", line.at("/error/code").asText());
@@ -234,6 +238,32 @@ class OpenAiSimulatorSdkTest {
         assertEquals(1, stat("cancels") - cancelsBefore);
         BadRequestException again = assertThrows(BadRequestException.class, () -> client.batches().cancel(batch.id()));
         assertTrue(again.getMessage().contains("cancelled"), again.getMessage());
+    }
+
+    @Test
+    void requestsKeepRunningWhileTheCancelDrains() throws IOException {
+        // validating 1 s, then a request every 0.8 s: the drain of 2.4 s lets at least two more finish
+        knobs(Map.of("batchFixedMs", 10_000, "cancelDrainMs", 2400));
+        OpenAIClient client = client(0);
+        FileObject file = upload(client, jsonl(customIds("drain", 10).stream()
+                .map(id -> line(id, "Be terse.", "Drain " + id, null)).toList()));
+        Batch batch = createBatch(client, file.id());
+        awaitStatus(client, batch.id(), Batch.Status.IN_PROGRESS);
+
+        Batch cancelling = client.batches().cancel(batch.id());
+        assertEquals(Batch.Status.CANCELLING, cancelling.status());
+        assertTrue(cancelling.outputFileId().isEmpty() && cancelling.errorFileId().isEmpty());
+        long completedAtCancel = cancelling.requestCounts().orElseThrow().completed();
+
+        Batch cancelled = awaitStatus(client, batch.id(), Batch.Status.CANCELLED);
+        BatchRequestCounts counts = cancelled.requestCounts().orElseThrow();
+        assertTrue(counts.completed() >= completedAtCancel + 2, "the drain finished in-flight work: " + counts
+                + ", completed at the cancel: " + completedAtCancel);
+        assertEquals(0, counts.failed());
+        assertEquals(counts.completed(), lines(content(client, cancelled.outputFileId().orElseThrow())).size(),
+                "what finished during the drain is in the output file");
+        assertEquals(10 - counts.completed(), lines(content(client, cancelled.errorFileId().orElseThrow())).size());
+        assertTrue(cancelled.usage().orElseThrow().outputTokens() > 0, "work done during the drain is billed");
     }
 
     @Test
@@ -246,7 +276,7 @@ class OpenAiSimulatorSdkTest {
         Batch expired = awaitStatus(client, batch.id(), Batch.Status.EXPIRED);
         assertTrue(expired.expiredAt().isPresent() && expired.inProgressAt().isPresent());
         assertTrue(expired.completedAt().isEmpty() && expired.finalizingAt().isEmpty());
-        assertCounts(expired, 10, 5, 5); // stalled half-way
+        assertCounts(expired, 10, 5, 0); // stalled half-way; the unrun half is neither completed nor failed
         assertEquals(5, lines(content(client, expired.outputFileId().orElseThrow())).size());
         List<JsonNode> errors = lines(content(client, expired.errorFileId().orElseThrow()));
         assertEquals(5, errors.size());
@@ -339,23 +369,44 @@ class OpenAiSimulatorSdkTest {
     }
 
     @Test
-    void uploadsOverTheFileLimitsAreRefusedNamingTheLimit() throws IOException {
+    void onlyTheSizeLimitRefusesAnUpload() throws IOException {
         OpenAIClient client = client(0);
         knobs(Map.of("openaiMaxFileBytes", 1000));
         Path big = jsonl(customIds("big", 20).stream().map(id -> line(id, "Be terse.", "Pad " + id, null)).toList());
         BadRequestException tooBig = assertThrows(BadRequestException.class, () -> upload(client, big));
-        assertTrue(tooBig.getMessage().contains("1000 bytes"), tooBig.getMessage());
-        assertEquals("file", tooBig.param().orElseThrow());
+        assertTrue(tooBig.getMessage().contains("File is too large."), tooBig.getMessage());
+        assertTrue(tooBig.param().isEmpty(), "param is null");
+        JsonNode raw = readJson(given().header("Authorization", "Bearer " + apiKey).multiPart("file", big.toFile())
+                .multiPart("purpose", "batch").post(baseUrl + "/files").then().statusCode(400).extract().asString());
+        assertEquals("File is too large.", raw.at("/error/message").asText());
+        assertTrue(raw.at("/error/param").isNull());
 
         knobs(Map.of("openaiMaxFileBytes", 209_715_200));
         Path many = jsonl(IntStream.range(0, 50_001).mapToObj(i -> "{}").toList());
-        BadRequestException tooMany = assertThrows(BadRequestException.class, () -> upload(client, many));
-        assertTrue(tooMany.getMessage().contains("50000 requests"), tooMany.getMessage());
+        FileObject accepted = upload(client, many);
+        assertEquals(FileObject.Purpose.BATCH, accepted.purpose(), "more than 50,000 lines is no upload error");
 
         FileObject other = client.files().create(FileCreateParams.builder().purpose(FilePurpose.USER_DATA)
                 .file(many).build());
         assertEquals(FileObject.Purpose.USER_DATA, other.purpose(), "other purposes are stored without the batch limits");
         assertTrue(other.expiresAt().isEmpty());
+    }
+
+    @Test
+    void aFileOfMoreThan50000LinesFailsTheBatchInValidatingWithTooManyTasks() throws IOException {
+        OpenAIClient client = client(0);
+        List<String> lines = IntStream.range(0, 50_001).mapToObj(i -> line("t" + i, "Be terse.", "Hi", null)).toList();
+        long requestsBefore = stat("batchRequests");
+        Batch batch = createBatch(client, upload(client, jsonl(lines)).id());
+        assertEquals(Batch.Status.VALIDATING, batch.status());
+        Batch failed = awaitStatus(client, batch.id(), Batch.Status.FAILED);
+        BatchError error = failed.errors().orElseThrow().data().orElseThrow().get(0);
+        assertEquals("too_many_tasks", error.code().orElseThrow());
+        assertEquals(1, failed.errors().orElseThrow().data().orElseThrow().size());
+        assertCounts(failed, 0, 0, 0);
+        assertTrue(failed.outputFileId().isEmpty() && failed.errorFileId().isEmpty(), "no files");
+        assertTrue(failed.failedAt().isPresent() && failed.inProgressAt().isEmpty());
+        assertEquals(50_001, stat("batchRequests") - requestsBefore);
     }
 
     // ---- auth, unknown ids ----
