@@ -2,7 +2,6 @@ package dev.batchwise.batch;
 
 import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.LlmException;
-import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.ProviderBatch;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
@@ -72,33 +71,36 @@ public class BatchSubmitter {
         });
     }
 
-    /** Submits a job this worker has claimed in SUBMITTING (first time, or again after a crash). */
+    /**
+     * Submits a job this worker has claimed in SUBMITTING (first time, or again after a crash or a failed
+     * attempt). A transient failure is not retried blindly: the provider may have created the batch before it
+     * failed to answer, so the job stays SUBMITTING and comes back through {@link SubmitRecovery}, which looks
+     * for the batch first. When {@code batch.submit-max-attempts} are used up, or the provider refuses the batch,
+     * the job's items go to real time.
+     */
     Uni<Void> submit(ClaimedJob job) {
-        return items(job).flatMap(workload::requests)
-                .flatMap(requests -> attempt(job, requests, 1))
-                .onFailure(LostClaimException.class).recoverWithItem(failure -> {
-                    Log.infof("%s: %s", job.describe(), failure.getMessage());
-                    return null;
-                });
-    }
-
-    private Uni<Void> attempt(ClaimedJob job, List<LlmRequest> requests, int attempt) {
         Map<String, String> metadata = Map.of(JOB_ID_METADATA, job.id().toString());
-        return jobs.renewing(job, batches.submitOne(job.provider(), requests, metadata))
+        return items(job).flatMap(workload::requests)
+                .flatMap(requests -> jobs.renewing(job, batches.submitOne(job.provider(), requests, metadata)))
                 .flatMap(batch -> stored(job, batch))
                 .onFailure(failure -> !(failure instanceof LostClaimException)).recoverWithUni(failure -> {
+                    int attempt = job.submitAttempts();
                     boolean retryable = failure instanceof LlmException e && e.retryable();
                     if (retryable && attempt < config.submitMaxAttempts()) {
                         Duration wait = backoff(attempt);
-                        Log.warnf("%s submit attempt %d/%d failed (%s); again in %d ms", job.describe(), attempt,
-                                config.submitMaxAttempts(), failure.getMessage(), wait.toMillis());
-                        return jobs.renewing(job, Uni.createFrom().voidItem().onItem().delayIt().by(wait))
-                                .flatMap(ignored -> attempt(job, requests, attempt + 1));
+                        Log.warnf("%s submit attempt %d/%d failed (%s); looked for at the provider and tried again"
+                                + " in %d ms", job.describe(), attempt, config.submitMaxAttempts(), failure.getMessage(),
+                                wait.toMillis());
+                        return jobs.release(job, wait, "submit attempt " + attempt + ": " + failure.getMessage());
                     }
                     String reason = "submit failed after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": "
                             + failure.getMessage();
                     Log.warnf("%s %s; its %d items go to real time", job.describe(), reason, job.totalRequests());
                     return jobs.submitGaveUp(job, reason);
+                })
+                .onFailure(LostClaimException.class).recoverWithItem(failure -> {
+                    Log.infof("%s: %s", job.describe(), failure.getMessage());
+                    return null;
                 });
     }
 

@@ -103,6 +103,15 @@ class JobStore {
                 + " last_error = coalesce($4, last_error)", after.toMillis(), lastError);
     }
 
+    /** One more submit attempt of a job found in SUBMITTING. */
+    Uni<ClaimedJob> submitAttempted(ClaimedJob job) {
+        return guarded(database.pool(), job, "submit_attempts = submit_attempts + 1, submitting_at = now()")
+                .map(ignored -> new ClaimedJob(job.id(), job.runId(), job.provider(), job.status(), job.providerBatchId(),
+                        job.totalRequests(), job.claimToken(), OffsetDateTime.now(), job.timeoutAt(),
+                        job.cancelRequestedAt(), job.endedAt(), job.collectedAt(), job.providerStatus(),
+                        job.pollAttempts(), job.submitAttempts() + 1, job.completedRequests(), job.failedRequests()));
+    }
+
     /** The provider accepted the batch: SUBMITTED, its items sent once. */
     Uni<Void> submitted(ClaimedJob job, ProviderBatch batch) {
         return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'SUBMITTED', provider_batch_id = $3,"

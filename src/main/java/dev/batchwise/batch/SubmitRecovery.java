@@ -92,7 +92,7 @@ class SubmitRecovery {
 
     private Uni<Void> resubmit(ClaimedJob job) {
         Log.infof("%s has no batch at the provider: submitting it again", job.describe());
-        return submitter.submit(job);
+        return jobs.submitAttempted(job).flatMap(submitter::submit);
     }
 
     /** Drops the batches that already belong to a job. */

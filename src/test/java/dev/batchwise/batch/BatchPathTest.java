@@ -145,6 +145,12 @@ class BatchPathTest {
                 .post("/api/runs").then().statusCode(202);
     }
 
+    /** A run forced into batch mode, whatever its size. */
+    static void postBatch(String runId, int atoms, Provider provider) {
+        given().contentType(ContentType.JSON).body(run(runId, atoms, "\"provider\": \"" + provider.wireName()
+                        + "\", \"mode\": \"batch\"")).post("/api/runs").then().statusCode(202);
+    }
+
     static String run(String runId, int atoms, String options) {
         return "{\"runId\":\"" + runId + "\",\"options\":{" + options + "},\"atoms\":[" + IntStream.range(0, atoms)
                 .mapToObj(i -> "{\"tempId\":\"a-" + i + "\",\"description\":\"A user can do thing " + i

@@ -14,6 +14,7 @@ public class SmallBatches implements QuarkusTestProfile {
         return Map.of(
                 "batch.max-requests-per-batch", "10",
                 "batch.timeout-ms", "4000",
+                "batch.submit-max-attempts", "10",
                 "llm.realtime.initial-backoff-ms", "20",
                 "llm.realtime.max-backoff-ms", "200",
                 "llm.realtime.max-attempts", "2",
