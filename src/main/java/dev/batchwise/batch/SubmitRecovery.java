@@ -63,24 +63,33 @@ class SubmitRecovery {
         List<ProviderBatchInfo> sameSize = candidates.stream()
                 .filter(b -> b.status().totals().submitted() == job.totalRequests()).toList();
         List<ProviderBatchInfo> ended = sameSize.stream().filter(b -> b.status().status().isFinal()).toList();
-        boolean running = sameSize.size() > ended.size();
+        int running = sameSize.size() - ended.size();
         return Multi.createFrom().iterable(ended)
                 .onItem().transformToUniAndConcatenate(b -> batches.results(job.provider(), b.providerBatchId())
                         .select().first().collect().first()
-                        .map(first -> first != null && CustomIdPrefix.belongsTo(first.customId(), job.id()) ? b : null)
-                        .onFailure().recoverWithNull())
-                .select().where(java.util.Objects::nonNull).collect().first()
-                .flatMap(match -> {
-                    if (match != null) {
-                        return adopt(job, match);
+                        .map(first -> new Read(b, first == null ? null : first.customId(), null))
+                        .onFailure().recoverWithItem(failure -> new Read(b, null, failure)))
+                .collect().asList()
+                .flatMap(reads -> {
+                    Optional<Read> match = reads.stream()
+                            .filter(r -> CustomIdPrefix.belongsTo(r.firstCustomId(), job.id())).findFirst();
+                    if (match.isPresent()) {
+                        return adopt(job, match.get().batch());
                     }
-                    if (running) {
-                        Log.infof("%s may be one of %d running batches of its size; waiting until they can be read",
-                                job.describe(), sameSize.size() - ended.size());
+                    List<Read> unread = reads.stream().filter(r -> r.failure() != null).toList();
+                    if (running > 0 || !unread.isEmpty()) {
+                        // a batch that cannot be read yet may be this job's: never risk a second one
+                        Log.infof("%s may be one of %d running and %d unreadable batches of its size; waiting until"
+                                + " they can be read%s", job.describe(), running, unread.size(), unread.isEmpty() ? ""
+                                : " (" + unread.get(0).failure().getMessage() + ")");
                         return jobs.release(job, Duration.ofMillis(config.pollIntervalMs()), null);
                     }
                     return resubmit(job);
                 });
+    }
+
+    /** An ended candidate batch and the custom id of its first result line (or why it could not be read). */
+    private record Read(ProviderBatchInfo batch, String firstCustomId, Throwable failure) {
     }
 
     private Uni<Void> adopt(ClaimedJob job, ProviderBatchInfo batch) {

@@ -66,9 +66,11 @@ class BatchWorstCaseTest {
 
     @ParameterizedTest
     @EnumSource(Provider.class)
-    void aBatchThatOutlivesTheTimeoutIsCancelledAndWhatFinishedDuringTheDrainIsKept(Provider provider) {
-        // 10 requests at 1 s each: still running at the 4 s timeout; the 1.5 s drain lets some more finish
-        Simulator.configure(Map.of("batchFixedMs", 0, "batchPerItemMs", 1000, "cancelDrainMs", 1500));
+    void aBatchThatNeverEndsIsCancelledAtTheTimeoutAndWhatFinishedDuringTheDrainIsKept(Provider provider) {
+        // never ends: stalls after half of its 10 requests (1 s each), so it is still running at the 4 s timeout,
+        // and the 1.5 s drain after the cancel lets the fifth one finish
+        Simulator.configure(Map.of("batchFixedMs", 0, "batchPerItemMs", 1000, "neverFinish", true,
+                "cancelDrainMs", 1500));
         String runId = "run-" + UUID.randomUUID();
         long cancels = Simulator.stat(provider.wireName() + ".cancels");
         postBatch(runId, 10, provider);
