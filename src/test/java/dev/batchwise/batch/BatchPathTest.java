@@ -97,13 +97,13 @@ class BatchPathTest {
     @ParameterizedTest
     @EnumSource(Provider.class)
     void itemsThatErrorInsideTheBatchSucceedOneByOneInRealTime(Provider provider) {
-        Simulator.configure(Map.of("itemErrorRate", 0.2));
+        Simulator.configure(Map.of("itemErrorRate", 0.05));
         String runId = "run-" + UUID.randomUUID();
         long realtime = Simulator.stat(provider.wireName() + ".realtimeCalls");
-        post(runId, 30, provider);
+        post(runId, 60, provider);
         awaitVerified(runId);
 
-        assertEquals(Map.of("SUCCEEDED", 30L), itemStatuses(runId));
+        assertEquals(Map.of("SUCCEEDED", 60L), itemStatuses(runId));
         long retried = count("select count(*) from batch_items i join batch_jobs j on j.id = i.job_id"
                 + " where j.reconciliation_run_id = $1 and i.result_source = 'REALTIME'", runId);
         assertTrue(retried > 0, "the simulator errored some items (seeded), and they were retried");
