@@ -24,6 +24,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
@@ -78,12 +79,55 @@ public class AnthropicAdapter implements ProviderAdapter {
         return Uni.createFrom().deferred(() -> {
             BatchMetadata.checked("anthropic", metadata);
             Endpoint e = endpoint();
-            AnthropicWire.BatchCreate body = new AnthropicWire.BatchCreate(requests.stream()
-                    .map(r -> new AnthropicWire.BatchRequest(r.customId(), params(r))).toList());
-            return typed(e.api.createBatch(e.key, version(), body))
-                    .map(batch -> new ProviderBatch(Provider.ANTHROPIC, batch.id(), requests.size(),
+            List<LlmRequest> copy = List.copyOf(requests);
+            // a body of up to 256 MB is written on a worker thread and streamed from disk: serialising it on the
+            // event loop would stall every other call of this instance (lease renewals included) for seconds
+            return Uni.createFrom().item(() -> writeBody(copy))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .flatMap(file -> typed(e.api.createBatch(e.key, version(), file.toFile()))
+                            .onTermination().call(() -> delete(file)))
+                    .map(batch -> new ProviderBatch(Provider.ANTHROPIC, batch.id(), copy.size(),
                             instant(batch.createdAt())));
         });
+    }
+
+    /** {@code {"requests": [...]}} written request by request to a temporary file (blocking: a worker thread). */
+    private java.nio.file.Path writeBody(List<LlmRequest> requests) {
+        java.nio.file.Path file = null;
+        try {
+            file = java.nio.file.Files.createTempFile("batchwise-anthropic-" + ProcessHandle.current().pid() + "-", ".json");
+            try (com.fasterxml.jackson.core.JsonGenerator out = mapper.getFactory().createGenerator(
+                    new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 64 * 1024))) {
+                out.writeStartObject();
+                out.writeArrayFieldStart("requests");
+                for (LlmRequest r : requests) {
+                    mapper.writeValue(out, new AnthropicWire.BatchRequest(r.customId(), params(r)));
+                }
+                out.writeEndArray();
+                out.writeEndObject();
+            }
+            return file;
+        } catch (java.io.IOException ex) {
+            deleteQuietly(file);
+            throw new java.io.UncheckedIOException("anthropic: could not write the batch body", ex);
+        }
+    }
+
+    private static Uni<Void> delete(java.nio.file.Path file) {
+        return Uni.createFrom().<Void>item(() -> {
+            deleteQuietly(file);
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException ex) {
+                Log.warnf("anthropic: could not delete the batch body %s: %s", file, ex.getMessage());
+            }
+        }
     }
 
     @Override

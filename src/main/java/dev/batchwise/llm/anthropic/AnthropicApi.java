@@ -31,6 +31,12 @@ interface AnthropicApi {
     Uni<AnthropicWire.MessageBatch> createBatch(@HeaderParam("x-api-key") String apiKey,
             @HeaderParam("anthropic-version") String version, AnthropicWire.BatchCreate request);
 
+    /** The same, with the body already written as JSON to a file, which is streamed from disk. */
+    @POST
+    @Path("/messages/batches")
+    Uni<AnthropicWire.MessageBatch> createBatch(@HeaderParam("x-api-key") String apiKey,
+            @HeaderParam("anthropic-version") String version, java.io.File body);
+
     @GET
     @Path("/messages/batches/{id}")
     Uni<AnthropicWire.MessageBatch> getBatch(@HeaderParam("x-api-key") String apiKey,
