@@ -30,8 +30,7 @@ class AtomScores {
             + " from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],"
             + " $8::bigint[], $9::bigint[], $10::bigint[]) as u(id, score, issues, source, parse_issue, error,"
             + " input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens)"
-            // the explicit id list lets the planner use the primary key instead of hashing every unscored atom
-            + " where a.id = u.id and a.id = any($1::uuid[]) and a.scored_at is null";
+            + " where a.id = u.id and a.scored_at is null";
 
     private final ObjectMapper mapper;
 
