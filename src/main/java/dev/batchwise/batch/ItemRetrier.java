@@ -3,6 +3,7 @@ package dev.batchwise.batch;
 import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.realtime.RealtimeLlmService;
 import dev.batchwise.messaging.Topics;
+import dev.batchwise.platform.Chunks;
 import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -87,9 +88,8 @@ class ItemRetrier {
 
     private Uni<Void> sendInRealTime(ClaimedJob job, List<BatchWorkload.WorkItem> retried) {
         return workload.requests(retried)
-                .onItem().transformToMulti(requests -> realtime.completeAll(requests, llm.realtime().concurrency(),
-                        job.provider()))
-                .group().intoLists().of(50, Duration.ofMillis(200))
+                .onItem().transformToMulti(requests -> Chunks.bySizeOrTime(realtime.completeAll(requests,
+                        llm.realtime().concurrency(), job.provider()), 50, Duration.ofMillis(200)))
                 .onItem().transformToUniAndConcatenate(results -> jobs.pool().withTransaction(tx -> jobs.renew(tx, job)
                         .flatMap(ignored -> items.apply(tx, job.id(), results, BatchWorkload.ResultSource.REALTIME,
                                 RETRYING))))

@@ -11,6 +11,7 @@ import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.realtime.RealtimeLlmService;
 import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
+import dev.batchwise.platform.Chunks;
 import dev.batchwise.platform.Periodic;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -106,8 +107,8 @@ class RealtimeRuns {
                     return requests;
                 })
                 .invoke(requests -> Log.infof("run=%s %d atoms go through the real-time path", runId, requests.size()))
-                .onItem().transformToMulti(requests -> realtime.completeAll(requests, llm.realtime().concurrency(), provider))
-                .group().intoLists().of(50, Duration.ofMillis(200))
+                .onItem().transformToMulti(requests -> Chunks.bySizeOrTime(realtime.completeAll(requests,
+                        llm.realtime().concurrency(), provider), 50, Duration.ofMillis(200)))
                 .onItem().transformToUniAndConcatenate(results -> database.pool().withTransaction(tx -> renew(tx, runId, token)
                         .flatMap(ignored -> scores.apply(tx, outcomes(results)))))
                 .collect().last()
