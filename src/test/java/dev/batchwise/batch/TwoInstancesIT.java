@@ -1,0 +1,140 @@
+package dev.batchwise.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.batchwise.testing.Db;
+import dev.batchwise.testing.ServiceProcess;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two service processes on one database, broker and provider: they share the jobs of a run (FOR UPDATE SKIP
+ * LOCKED claims), every job gets one provider batch, every item is sent once, and no job is worked on by both at
+ * once: from the two logs, the intervals between a poller's "claimed in" and "released" lines of one job never
+ * overlap across the instances.
+ */
+class TwoInstancesIT {
+
+    private static final int ATOMS = 500;
+    private static final int PER_BATCH = 50;
+    /** The default console format: {@code %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n}. */
+    private static final Pattern POLLER_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3})"
+            + " DEBUG \\[dev\\.batchwise\\.batch\\.BatchPoller] \\([^)]*\\) job=([0-9a-f-]{36}) .*?"
+            + "(claimed in [A-Z_]+|released)$");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
+
+    private static PackagedBatchRun scenario;
+
+    @BeforeAll
+    static void begin() {
+        scenario = PackagedBatchRun.begin("two-instances");
+    }
+
+    @AfterAll
+    static void end() {
+        if (scenario != null) {
+            scenario.close();
+        }
+    }
+
+    @Test
+    void twoInstancesShareTheJobsAndNeverPollOneAtTheSameTime() throws Exception {
+        String runId = "two-instances-" + System.nanoTime();
+        int[] ports = ServiceProcess.freePorts(2);
+        List<ServiceProcess> instances = scenario.startAll(
+                scenario.service("a").with("batch.max-requests-per-batch", PER_BATCH).onPort(ports[0]),
+                scenario.service("b").with("batch.max-requests-per-batch", PER_BATCH).onPort(ports[1]));
+        // each job is polled a good number of times while it runs, by whichever instance claims it first
+        scenario.configureSimulator(Map.of("batchFixedMs", 3000));
+
+        PackagedBatchRun.postRun(instances.get(0), runId, ATOMS, "anthropic");
+        PackagedBatchRun.awaitVerified(instances.get(1), runId);
+        scenario.assertExactlyOnce(runId, ATOMS, "anthropic", PER_BATCH);
+
+        Set<String> jobs = Db.rows("select id::text as id from batch_jobs where reconciliation_run_id = ?", runId)
+                .stream().map(row -> (String) row.get("id")).collect(Collectors.toSet());
+        Map<String, List<Interval>> a = intervals(instances.get(0));
+        Map<String, List<Interval>> b = intervals(instances.get(1));
+        assertTrue(union(a, b).containsAll(jobs), "every job was claimed by a poller: " + jobs + " vs " + union(a, b));
+        assertTrue(!a.isEmpty() && !b.isEmpty(), "both instances polled jobs (a: " + a.keySet().size() + " jobs, b: "
+                + b.keySet().size() + " jobs)");
+
+        List<String> overlaps = new ArrayList<>();
+        for (String job : jobs) {
+            for (Interval x : a.getOrDefault(job, List.of())) {
+                for (Interval y : b.getOrDefault(job, List.of())) {
+                    if (x.overlaps(y)) {
+                        overlaps.add("job " + job + ": a " + x + " / b " + y);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), overlaps, "a job held by both instances at once");
+    }
+
+    /** A poller's hold of a job, from "claimed in" to "released" (open: the log ends before it was released). */
+    record Interval(LocalDateTime claimed, LocalDateTime released, String status) {
+
+        /** Strictly: a job released in the millisecond the other instance claims it does not count (resolution). */
+        boolean overlaps(Interval other) {
+            return claimed.isBefore(other.end()) && other.claimed.isBefore(end());
+        }
+
+        LocalDateTime end() {
+            return released == null ? LocalDateTime.MAX : released;
+        }
+
+        @Override
+        public String toString() {
+            return "[" + claimed.format(TIME) + " (" + status + "), " + (released == null ? "open" : released.format(TIME))
+                    + "]";
+        }
+    }
+
+    /** Per job, the instance's holds in the order of its log; a "released" closes the oldest open "claimed". */
+    static Map<String, List<Interval>> intervals(ServiceProcess instance) {
+        Map<String, Deque<String[]>> open = new HashMap<>();
+        Map<String, List<Interval>> holds = new HashMap<>();
+        for (String line : instance.logLines()) {
+            Matcher m = POLLER_LINE.matcher(line.strip());
+            if (!m.matches()) {
+                continue;
+            }
+            String job = m.group(2);
+            if (m.group(3).startsWith("claimed")) {
+                open.computeIfAbsent(job, k -> new ArrayDeque<>()).add(new String[] {m.group(1), m.group(3)});
+            } else {
+                String[] claimed = open.getOrDefault(job, new ArrayDeque<>()).poll();
+                if (claimed == null) {
+                    throw new AssertionError(instance.name() + ": released without a claim: " + line);
+                }
+                holds.computeIfAbsent(job, k -> new ArrayList<>()).add(new Interval(LocalDateTime.parse(claimed[0], TIME),
+                        LocalDateTime.parse(m.group(1), TIME), claimed[1].substring("claimed in ".length())));
+            }
+        }
+        open.forEach((job, claims) -> claims.forEach(claimed -> holds.computeIfAbsent(job, k -> new ArrayList<>())
+                .add(new Interval(LocalDateTime.parse(claimed[0], TIME), null, claimed[1].substring("claimed in ".length())))));
+        return holds;
+    }
+
+    private static Set<String> union(Map<String, ?> a, Map<String, ?> b) {
+        Set<String> all = new TreeSet<>(a.keySet());
+        all.addAll(b.keySet());
+        return all;
+    }
+}
