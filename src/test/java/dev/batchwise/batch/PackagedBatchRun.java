@@ -158,7 +158,12 @@ final class PackagedBatchRun implements AutoCloseable {
                         if (!service.isAlive()) {
                             throw new AssertionError(service.name() + " died:\n" + service.tail(60));
                         }
-                        HttpResponse<String> state = service.get("/api/runs/" + runId);
+                        HttpResponse<String> state;
+                        try {
+                            state = service.get("/api/runs/" + runId);
+                        } catch (IOException busy) {
+                            return false; // a connect that timed out on a loaded machine: asked again
+                        }
                         if (state.statusCode() != 200) {
                             return false;
                         }

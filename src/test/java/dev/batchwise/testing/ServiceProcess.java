@@ -28,7 +28,7 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final AtomicInteger STARTS = new AtomicInteger();
 
     private final String name;
