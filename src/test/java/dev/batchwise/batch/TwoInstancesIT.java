@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * Two service processes on one database, broker and provider: they share the jobs of a run (FOR UPDATE SKIP
  * LOCKED claims), every job gets one provider batch, every item is sent once, and no job is worked on by both at
  * once: from the two logs, the intervals between a poller's "claimed in" and "released" lines of one job never
- * overlap across the instances.
+ * overlap across the instances, no worker lost a claim to the other, and no poller took a job from a submitter.
  */
 class TwoInstancesIT {
 
@@ -56,9 +57,13 @@ class TwoInstancesIT {
     void twoInstancesShareTheJobsAndNeverPollOneAtTheSameTime() throws Exception {
         String runId = "two-instances-" + System.nanoTime();
         int[] ports = ServiceProcess.freePorts(2);
-        List<ServiceProcess> instances = scenario.startAll(
-                scenario.service("a").with("batch.max-requests-per-batch", PER_BATCH).onPort(ports[0]),
-                scenario.service("b").with("batch.max-requests-per-batch", PER_BATCH).onPort(ports[1]));
+        // The poller logs "released" once the release has committed, and the release makes the job due again
+        // batch.poll-interval-ms after its transaction began: a slow release (or a late log line) on a loaded
+        // machine shortens that margin, so it is kept well above such delays here.
+        Function<String, ServiceProcess.Spec> instance = name -> scenario.service(name)
+                .with("batch.max-requests-per-batch", PER_BATCH).with("batch.poll-interval-ms", 500);
+        List<ServiceProcess> instances = scenario.startAll(instance.apply("a").onPort(ports[0]),
+                instance.apply("b").onPort(ports[1]));
         // each job is polled a good number of times while it runs, by whichever instance claims it first
         scenario.configureSimulator(Map.of("batchFixedMs", 3000));
 
@@ -85,6 +90,17 @@ class TwoInstancesIT {
             }
         }
         assertEquals(List.of(), overlaps, "a job held by both instances at once");
+
+        for (ServiceProcess service : instances) {
+            // a worker whose job another one claimed finds out at its next guarded write
+            assertEquals(List.of(), lines(service, "was lost to another worker"), service.name());
+            // without a crash, no poller takes a job from a submitter that is still at work
+            assertEquals(List.of(), lines(service, "claimed in SUBMITTING"), service.name());
+        }
+    }
+
+    private static List<String> lines(ServiceProcess instance, String text) {
+        return instance.logLines().stream().filter(line -> line.contains(text)).toList();
     }
 
     /** A poller's hold of a job, from "claimed in" to "released" (open: the log ends before it was released). */

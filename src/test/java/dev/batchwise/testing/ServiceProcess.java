@@ -97,6 +97,10 @@ public final class ServiceProcess implements AutoCloseable {
             return port;
         }
 
+        public String name() {
+            return name;
+        }
+
         /** Starts the process; it is not ready yet (see {@link ServiceProcess#awaitReady(Duration)}). */
         public ServiceProcess start() {
             int httpPort = port > 0 ? port : LocalKafkaResource.freePorts(1)[0];
