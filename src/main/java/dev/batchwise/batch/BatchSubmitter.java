@@ -5,6 +5,7 @@ import dev.batchwise.llm.LlmException;
 import dev.batchwise.llm.ProviderBatch;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
+import dev.batchwise.messaging.RecordHandling;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -48,17 +49,10 @@ public class BatchSubmitter {
 
     @Incoming(CHANNEL)
     public Uni<Void> onVerifyRequested(String value) {
-        return Uni.createFrom().item(() -> records.read(value, VerifyRequested.class))
-                .flatMap(request -> Uni.createFrom().deferred(() -> jobs.claimPrepared(request.jobId()))
-                        .flatMap(job -> job != null ? submit(job) : alreadyTaken(request))
-                        // a database or broker failure is not the record's fault: retried until it goes through
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).invoke(failure ->
-                                Log.warnf("job=%s verify.requested not processed yet, retrying: %s", request.jobId(),
-                                        failure.toString()))
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .onFailure().invoke(failure -> Log.warnf("verify.requested record goes to the dead-letter topic: %s",
-                        failure.getMessage()));
+        return RecordHandling.handle("verify.requested", () -> records.read(value, VerifyRequested.class),
+                request -> "job=" + request.jobId(),
+                request -> jobs.claimPrepared(request.jobId())
+                        .flatMap(job -> job != null ? submit(job) : alreadyTaken(request)));
     }
 
     private Uni<Void> alreadyTaken(VerifyRequested request) {

@@ -5,6 +5,7 @@ import dev.batchwise.batch.BatchCompleted;
 import dev.batchwise.batch.BatchRuns;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
+import dev.batchwise.messaging.RecordHandling;
 import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -36,15 +37,8 @@ class RunTracker {
 
     @Incoming(CHANNEL)
     public Uni<Void> onBatchCompleted(String value) {
-        return Uni.createFrom().item(() -> records.read(value, BatchCompleted.class))
-                .flatMap(completed -> Uni.createFrom().deferred(() -> track(completed))
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).invoke(failure ->
-                                Log.warnf("run=%s batch.completed not processed yet, retrying: %s", completed.runId(),
-                                        failure.toString()))
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .onFailure().invoke(failure -> Log.warnf("batch.completed record goes to the dead-letter topic: %s",
-                        failure.getMessage()));
+        return RecordHandling.handle("batch.completed", () -> records.read(value, BatchCompleted.class),
+                completed -> "run=" + completed.runId(), this::track);
     }
 
     private Uni<Void> track(BatchCompleted completed) {

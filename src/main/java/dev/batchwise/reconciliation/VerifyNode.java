@@ -10,6 +10,7 @@ import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
+import dev.batchwise.messaging.RecordHandling;
 import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -66,14 +67,8 @@ public class VerifyNode {
 
     @Incoming(CHANNEL)
     public Uni<Void> onAtomsInferred(String value) {
-        return Uni.createFrom().item(() -> parse(records, value))
-                .flatMap(intake -> Uni.createFrom().deferred(() -> store(intake))
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).invoke(failure ->
-                                Log.warnf("run=%s not stored yet, retrying: %s", intake.event().runId(), failure.toString()))
-                        .onFailure(failure -> !(failure instanceof InvalidRecordException)).retry()
-                        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .onFailure().invoke(failure -> Log.warnf("atoms.inferred record goes to the dead-letter topic: %s",
-                        failure.getMessage()));
+        return RecordHandling.handle("atoms.inferred", () -> parse(records, value),
+                intake -> "run=" + intake.event().runId(), this::store);
     }
 
     /** A record read and checked: the event, its atoms as sent, its options and its digest. */

@@ -92,7 +92,7 @@ class IntakeTest {
             try {
                 produce(runId, run(runId, 2));
                 // the intake has tried, failed and is retrying: the outage is real, the record is not lost
-                await().atMost(WAIT).until(() -> log.contains("run=" + runId + " not stored yet, retrying"));
+                await().atMost(WAIT).until(() -> log.contains("run=" + runId + " atoms.inferred not processed yet, retrying"));
             } finally {
                 Postgres.allowConnections();
             }
