@@ -107,8 +107,13 @@ final class RealtimeCaller {
     }
 
     private static Uni<Void> wait(Duration delay) {
-        return delay.isZero() ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(delay);
+        if (delay.isZero() || delay.isNegative()) {
+            return Uni.createFrom().voidItem();
+        }
+        // timers (Vert.x's, under Quarkus) refuse delays under a millisecond: a pacer's sub-millisecond wait
+        // becomes one millisecond, never a failed call
+        Duration atLeastOneMilli = delay.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : delay;
+        return Uni.createFrom().voidItem().onItem().delayIt().by(atLeastOneMilli);
     }
 
     /**
