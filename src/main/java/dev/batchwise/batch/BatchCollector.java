@@ -100,10 +100,7 @@ class BatchCollector {
                                         job.describe(), applied, unanswered.rowCount(), end)))
                         .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed)
-                .map(ignored -> new ClaimedJob(job.id(), job.runId(), job.provider(), end, job.providerBatchId(),
-                        job.totalRequests(), job.claimToken(), job.submittingAt(), job.timeoutAt(),
-                        job.cancelRequestedAt(), job.endedAt(), java.time.OffsetDateTime.now(), job.providerStatus(),
-                        job.pollAttempts(), job.submitAttempts(), job.completedRequests(), job.failedRequests()));
+                .map(ignored -> job.collected(end));
     }
 
     /** TIMED_OUT when we cancelled it; otherwise what the provider says it ended as. */

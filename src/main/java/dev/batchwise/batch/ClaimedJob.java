@@ -36,6 +36,20 @@ record ClaimedJob(UUID id, String runId, Provider provider, JobStatus status, St
                 completedRequests, failedRequests);
     }
 
+    /** The job after its results were all applied: it takes the state its provider batch ended in. */
+    ClaimedJob collected(JobStatus end) {
+        return new ClaimedJob(id, runId, provider, end, providerBatchId, totalRequests, claimToken, submittingAt,
+                timeoutAt, cancelRequestedAt, endedAt, OffsetDateTime.now(), providerStatus, pollAttempts,
+                submitAttempts, completedRequests, failedRequests);
+    }
+
+    /** The job about to be submitted once more. */
+    ClaimedJob submitAttempted() {
+        return new ClaimedJob(id, runId, provider, status, providerBatchId, totalRequests, claimToken,
+                OffsetDateTime.now(), timeoutAt, cancelRequestedAt, endedAt, collectedAt, providerStatus, pollAttempts,
+                submitAttempts + 1, completedRequests, failedRequests);
+    }
+
     String describe() {
         return "job=" + id + " run=" + runId + " provider=" + provider.wireName()
                 + (providerBatchId == null ? "" : " batch=" + providerBatchId);

@@ -107,10 +107,7 @@ class JobStore {
     /** One more submit attempt of a job found in SUBMITTING. */
     Uni<ClaimedJob> submitAttempted(ClaimedJob job) {
         return guarded(database.pool(), job, "submit_attempts = submit_attempts + 1, submitting_at = now()")
-                .map(ignored -> new ClaimedJob(job.id(), job.runId(), job.provider(), job.status(), job.providerBatchId(),
-                        job.totalRequests(), job.claimToken(), OffsetDateTime.now(), job.timeoutAt(),
-                        job.cancelRequestedAt(), job.endedAt(), job.collectedAt(), job.providerStatus(),
-                        job.pollAttempts(), job.submitAttempts() + 1, job.completedRequests(), job.failedRequests()));
+                .map(ignored -> job.submitAttempted());
     }
 
     /** The provider accepted the batch: SUBMITTED, its items sent once. */

@@ -28,12 +28,7 @@ interface AnthropicApi {
 
     @POST
     @Path("/messages/batches")
-    Uni<AnthropicWire.MessageBatch> createBatch(@HeaderParam("x-api-key") String apiKey,
-            @HeaderParam("anthropic-version") String version, AnthropicWire.BatchCreate request);
-
-    /** The same, with the body already written as JSON to a file, which is streamed from disk. */
-    @POST
-    @Path("/messages/batches")
+    /** The body ({@code {"requests": [...]}}) already written as JSON to a file, which is streamed from disk. */
     Uni<AnthropicWire.MessageBatch> createBatch(@HeaderParam("x-api-key") String apiKey,
             @HeaderParam("anthropic-version") String version, java.io.File body);
 

@@ -26,9 +26,6 @@ final class AnthropicWire {
     record CacheControl(String type, String ttl) {
     }
 
-    record BatchCreate(List<BatchRequest> requests) {
-    }
-
     record BatchRequest(@JsonProperty("custom_id") String customId, MessageRequest params) {
     }
 
