@@ -57,10 +57,12 @@ class BatchCollector {
         AtomicInteger applied = new AtomicInteger();
         return Multi.createFrom().deferred(() -> batches.results(job.provider(), job.providerBatchId()))
                 .group().intoLists().of(config.collectChunkSize())
-                .onItem().transformToUniAndConcatenate(chunk -> applyChunk(job, chunk).map(changed -> {
+                // one chunk applied at a time, in order, while the next one is read and parsed (prefetch): the
+                // download and the database write overlap instead of taking turns
+                .onItem().transformToUni(chunk -> applyChunk(job, chunk).map(changed -> {
                     applied.addAndGet(changed);
                     return chunks.incrementAndGet();
-                }))
+                })).concatenate(true)
                 .onItem().transformToUniAndConcatenate(done -> stallWhenAsked(job, done))
                 .collect().last()
                 .onFailure(BatchCollector::retryable).invoke(failure -> Log.warnf(
@@ -92,9 +94,10 @@ class BatchCollector {
                 : "no result from the provider (batch ended " + job.providerStatus() + ")";
         return jobs.pool().withTransaction(tx -> jobs.renew(tx, job)
                         .flatMap(ignored -> tx.preparedQuery("update batch_items set status = 'ERRORED',"
-                                        + " error_type = 'EXPIRED', error = $2, updated_at = now()"
-                                        + " where job_id = $1 and status = 'PENDING'")
-                                .execute(Tuple.of(job.id(), missing)))
+                                        + " error_type = 'EXPIRED', error = $2, updated_at = now(),"
+                                        + " attempts = attempts + $3 where job_id = $1 and status = 'PENDING'")
+                                // sent in the batch (and unanswered) unless the job never had one
+                                .execute(Tuple.of(job.id(), missing, job.providerBatchId() == null ? 0 : 1)))
                         .flatMap(unanswered -> JobStore.guarded(tx, job, "status = $3, collected_at = now()", end.name())
                                 .invoke(() -> Log.infof("%s collected: %d results applied, %d without a result; %s",
                                         job.describe(), applied, unanswered.rowCount(), end)))

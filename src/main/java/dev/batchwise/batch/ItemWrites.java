@@ -24,7 +24,10 @@ class ItemWrites {
     private static final String APPLY = "update batch_items i set status = u.status, error_type = u.error_type,"
             + " error = u.error, input_tokens = u.input_tokens, output_tokens = u.output_tokens,"
             + " cache_creation_tokens = u.cache_creation_tokens, cache_read_tokens = u.cache_read_tokens,"
-            + " result_source = $3, updated_at = now()"
+            + " result_source = $3::text, updated_at = now(),"
+            // a batch answer counts the batch send here rather than at submit: one write per item instead of two,
+            // so both fit in place on the page (HOT); real-time sends were counted when they were made
+            + " attempts = i.attempts + case when $3::text = 'BATCH' then 1 else 0 end"
             + " from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[],"
             + " $11::bigint[]) as u(custom_id, status, error_type, error, input_tokens, output_tokens,"
             + " cache_creation_tokens, cache_read_tokens)"

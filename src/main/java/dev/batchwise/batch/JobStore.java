@@ -110,14 +110,12 @@ class JobStore {
                 .map(ignored -> job.submitAttempted());
     }
 
-    /** The provider accepted the batch: SUBMITTED, its items sent once. */
+    /** The provider accepted the batch: SUBMITTED (its items count this send when their results are applied). */
     Uni<Void> submitted(ClaimedJob job, ProviderBatch batch) {
         return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'SUBMITTED', provider_batch_id = $3,"
                         + " provider_status = 'SUBMITTED', submitted_at = now(), timeout_at = now() + ($4 * interval '1 millisecond'),"
                         + " next_poll_at = now() + ($5 * interval '1 millisecond'), claim_token = null, poll_attempts = 0,"
                         + " last_error = null", batch.providerBatchId(), config.timeoutMs(), config.pollIntervalMs())
-                .flatMap(ignored -> tx.preparedQuery("update batch_items set attempts = attempts + 1, updated_at = now()"
-                        + " where job_id = $1").execute(Tuple.of(job.id())))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed);
     }

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.Test;
  * <li>ended_at -> collected_at and ended_at -> completed_at, both written by PostgreSQL's now();</li>
  * <li>the plain insert of the same 10,000 rows (items' and atoms' written columns, read back from the collected
  * run) into a scratch table in chunks of {@code batch.collect-chunk-size}, and ratio = plain / collect;</li>
+ * <li>the same rows as the collector writes them, one per item and one per atom (20,000), into two tables keyed as
+ * the real ones are, and that ratio too;</li>
  * <li>the round trips the collector sent, counted on the wire by {@link PgWireRecorder} (BEGIN and COMMIT,
  * prepares and executes; and the rows each statement updated, from the server's command tags), with the other
  * traffic of the same interval (poller rounds, outbox relay, this benchmark's own polls) listed apart.</li>
@@ -91,6 +94,24 @@ class CollectBenchmark {
             + " error, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, score, issues, source,"
             + " parse_issue)";
 
+    // the same rows again, as the collector writes them: one per item and one per atom, each in a table with the
+    // real table's key (what any store of these rows maintains), in the collector's chunk size
+    private static final String KEYED_ITEMS = "collect_benchmark_items";
+    private static final String KEYED_ATOMS = "collect_benchmark_atoms";
+    private static final String KEYED_ITEMS_INSERT = "insert into " + KEYED_ITEMS + " (job_id, custom_id, status,"
+            + " error_type, error, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, result_source)"
+            + " select $1, u.custom_id, u.status, u.error_type, u.error, u.input_tokens, u.output_tokens,"
+            + " u.cache_creation_tokens, u.cache_read_tokens, 'BATCH' from unnest($2::text[], $3::text[], $4::text[],"
+            + " $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) as u(custom_id, status, error_type,"
+            + " error, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens)";
+    private static final String KEYED_ATOMS_INSERT = "insert into " + KEYED_ATOMS + " (atom_id, quality_score,"
+            + " quality_issues, score_source, parse_issue, input_tokens, output_tokens, cache_creation_tokens,"
+            + " cache_read_tokens, scored_at) select u.atom_id, u.score, u.issues::jsonb, u.source, u.parse_issue,"
+            + " u.input_tokens, u.output_tokens, u.cache_creation_tokens, u.cache_read_tokens, now()"
+            + " from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],"
+            + " $8::bigint[], $9::bigint[]) as u(atom_id, score, issues, source, parse_issue, input_tokens,"
+            + " output_tokens, cache_creation_tokens, cache_read_tokens)";
+
     @Inject
     Database database;
 
@@ -98,7 +119,7 @@ class CollectBenchmark {
     BatchConfig config;
 
     /** One plain insert as measured: wall time, and the part of it spent waiting for PostgreSQL on the wire. */
-    record Plain(double ms, double databaseMs) {
+    record Plain(double ms, double databaseMs, double keyedMs) {
     }
 
     /** One collected run as measured. */
@@ -128,6 +149,14 @@ class CollectBenchmark {
                     + " cache_creation_tokens bigint, cache_read_tokens bigint, quality_score integer,"
                     + " quality_issues jsonb, score_source varchar(16), parse_issue text)")
                     .execute().await().atMost(WAIT);
+            pool.query("create table if not exists " + KEYED_ITEMS + " (job_id uuid, custom_id varchar(64),"
+                    + " status varchar(16), error_type varchar(64), error text, input_tokens bigint, output_tokens bigint,"
+                    + " cache_creation_tokens bigint, cache_read_tokens bigint, result_source varchar(16),"
+                    + " primary key (job_id, custom_id))").execute().await().atMost(WAIT);
+            pool.query("create table if not exists " + KEYED_ATOMS + " (atom_id uuid primary key,"
+                    + " quality_score integer, quality_issues jsonb, score_source varchar(16), parse_issue text,"
+                    + " input_tokens bigint, output_tokens bigint, cache_creation_tokens bigint, cache_read_tokens bigint,"
+                    + " scored_at timestamptz)").execute().await().atMost(WAIT);
 
             List<Collected> collected = new ArrayList<>();
             List<Plain> plain = new ArrayList<>();
@@ -138,7 +167,8 @@ class CollectBenchmark {
             }
             print(collected, plain);
         } finally {
-            pool.query("drop table if exists " + SCRATCH).execute().await().atMost(WAIT);
+            pool.query("drop table if exists " + SCRATCH + ", " + KEYED_ITEMS + ", " + KEYED_ATOMS).execute()
+                    .await().atMost(WAIT);
             simulator.restore();
         }
     }
@@ -259,7 +289,7 @@ class CollectBenchmark {
 
     /** The same 10,000 rows the collector wrote, inserted plainly in the collector's chunk size; milliseconds. */
     private Plain plainInsert(Pool pool, UUID jobId) {
-        List<Row> source = rows(pool, "select i.custom_id, i.status, i.error_type, i.error, i.input_tokens,"
+        List<Row> source = rows(pool, "select i.atom_id, i.custom_id, i.status, i.error_type, i.error, i.input_tokens,"
                 + " i.output_tokens, i.cache_creation_tokens, i.cache_read_tokens, a.quality_score,"
                 + " a.quality_issues::text as quality_issues, a.score_source, a.parse_issue"
                 + " from batch_items i join atoms a on a.id = i.atom_id where i.job_id = $1 order by i.custom_id",
@@ -294,7 +324,43 @@ class CollectBenchmark {
         double database = PgWireRecorder.current().since(mark).stream()
                 .filter(u -> u.anyMatches("insert into " + SCRATCH)).mapToLong(Unit::nanos).sum() / 1e6;
         assertEquals((long) ATOMS, rows(pool, "select count(*) from " + SCRATCH).get(0).getLong(0));
-        return new Plain(ms, database);
+        return new Plain(ms, database, keyedInsert(pool, jobId, source, chunk));
+    }
+
+    /** The keyed baseline: items' rows and atoms' rows into their two keyed tables, chunk after chunk; ms. */
+    private double keyedInsert(Pool pool, UUID jobId, List<Row> source, int chunk) {
+        List<Uni<?>> statements = new ArrayList<>();
+        for (int from = 0; from < source.size(); from += chunk) {
+            List<Row> part = source.subList(from, Math.min(source.size(), from + chunk));
+            Tuple items = Tuple.tuple().addValue(jobId)
+                    .addValue(part.stream().map(r -> r.getString("custom_id")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getString("status")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getString("error_type")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getString("error")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("input_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("output_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("cache_creation_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("cache_read_tokens")).toArray(Long[]::new));
+            Tuple atoms = Tuple.tuple()
+                    .addValue(part.stream().map(r -> r.getUUID("atom_id")).toArray(UUID[]::new))
+                    .addValue(part.stream().map(r -> r.getInteger("quality_score")).toArray(Integer[]::new))
+                    .addValue(part.stream().map(r -> r.getString("quality_issues")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getString("score_source")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getString("parse_issue")).toArray(String[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("input_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("output_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("cache_creation_tokens")).toArray(Long[]::new))
+                    .addValue(part.stream().map(r -> r.getLong("cache_read_tokens")).toArray(Long[]::new));
+            statements.add(Uni.createFrom().deferred(() -> pool.preparedQuery(KEYED_ITEMS_INSERT).execute(items)));
+            statements.add(Uni.createFrom().deferred(() -> pool.preparedQuery(KEYED_ATOMS_INSERT).execute(atoms)));
+        }
+        pool.query("truncate " + KEYED_ITEMS + ", " + KEYED_ATOMS).execute().await().atMost(WAIT);
+        long start = System.nanoTime();
+        Multi.createFrom().iterable(statements).onItem().transformToUniAndConcatenate(u -> u)
+                .collect().last().await().atMost(WAIT);
+        double ms = (System.nanoTime() - start) / 1e6;
+        assertEquals((long) ATOMS, rows(pool, "select count(*) from " + KEYED_ATOMS).get(0).getLong(0));
+        return ms;
     }
 
     private void print(List<Collected> collected, List<Plain> plains) {
@@ -317,7 +383,10 @@ class CollectBenchmark {
         double trips = median(measured.stream().map(r -> (double) r.wire().roundTrips()).toList());
         System.out.printf("  median: ended -> collected %,.1f ms, ended -> completed %,.1f ms, plain insert %,.1f ms%n",
                 collect, complete, insert);
+        double keyed = median(plains.subList(1, plains.size()).stream().map(Plain::keyedMs).toList());
         System.out.printf("  ratio plain / collect (medians): %.2f (goal >= 0.5)%n", insert / collect);
+        System.out.printf("  the same rows as written, items' and atoms' into two keyed tables: %,.1f ms (median);"
+                + " ratio keyed plain / collect %.2f%n", keyed, keyed / collect);
         System.out.printf("  collector round trips (median): %.0f, %.1f per 1,000 items%n", trips,
                 trips / (ATOMS / 1000.0));
 
