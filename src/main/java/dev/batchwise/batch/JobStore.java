@@ -3,6 +3,7 @@ package dev.batchwise.batch;
 import dev.batchwise.database.Database;
 import dev.batchwise.llm.BatchJobStatus;
 import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,11 +27,13 @@ class JobStore {
 
     private final Database database;
     private final BatchConfig config;
+    private final RuntimeSettings settings;
     private final Outbox outbox;
 
-    JobStore(Database database, BatchConfig config, Outbox outbox) {
+    JobStore(Database database, BatchConfig config, RuntimeSettings settings, Outbox outbox) {
         this.database = database;
         this.config = config;
+        this.settings = settings;
         this.outbox = outbox;
     }
 
@@ -110,12 +113,17 @@ class JobStore {
                 .map(ignored -> job.submitAttempted());
     }
 
-    /** The provider accepted the batch: SUBMITTED, its items sent once. */
+    /**
+     * The provider accepted the batch: SUBMITTED, its items sent once. Its timeout and first poll are the
+     * {@code timeoutMs} and {@code pollIntervalMs} that apply now (a change applies to batches submitted after it).
+     */
     Uni<Void> submitted(ClaimedJob job, ProviderBatch batch) {
-        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'SUBMITTED', provider_batch_id = $3,"
-                        + " provider_status = 'SUBMITTED', submitted_at = now(), timeout_at = now() + ($4 * interval '1 millisecond'),"
+        return database.pool().withTransaction(tx -> settings.batch(tx).flatMap(current -> guarded(tx, job,
+                        "status = 'SUBMITTED', provider_batch_id = $3, provider_status = 'SUBMITTED', submitted_at = now(),"
+                        + " timeout_at = now() + ($4 * interval '1 millisecond'),"
                         + " next_poll_at = now() + ($5 * interval '1 millisecond'), claim_token = null, poll_attempts = 0,"
-                        + " last_error = null", batch.providerBatchId(), config.timeoutMs(), config.pollIntervalMs())
+                        + " last_error = null", batch.providerBatchId(), current.timeoutMs().value(),
+                        current.pollIntervalMs().value()))
                 .flatMap(ignored -> tx.preparedQuery("update batch_items set attempts = attempts + 1, updated_at = now()"
                         + " where job_id = $1").execute(Tuple.of(job.id())))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))

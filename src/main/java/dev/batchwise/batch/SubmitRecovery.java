@@ -4,6 +4,7 @@ import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderBatch;
 import dev.batchwise.llm.ProviderBatchInfo;
+import dev.batchwise.settings.EffectiveBatchSettings;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -45,12 +46,13 @@ class SubmitRecovery {
         this.config = config;
     }
 
-    Uni<Void> recover(ClaimedJob job) {
+    /** One recovery step of a job found in SUBMITTING, with the settings of this poller round. */
+    Uni<Void> recover(ClaimedJob job, EffectiveBatchSettings settings) {
         Instant since = (job.submittingAt() == null ? Instant.now() : job.submittingAt().toInstant()).minus(CLOCK_MARGIN);
         return batches.listSince(job.provider(), since).collect().asList()
                 .flatMap(listed -> notOtherJobs(job.provider(), listed))
                 .flatMap(candidates -> job.provider() == Provider.OPENAI ? byMetadata(job, candidates)
-                        : byCustomIds(job, candidates));
+                        : byCustomIds(job, candidates, settings));
     }
 
     private Uni<Void> byMetadata(ClaimedJob job, List<ProviderBatchInfo> candidates) {
@@ -59,7 +61,7 @@ class SubmitRecovery {
         return found.isPresent() ? adopt(job, found.get()) : resubmit(job);
     }
 
-    private Uni<Void> byCustomIds(ClaimedJob job, List<ProviderBatchInfo> candidates) {
+    private Uni<Void> byCustomIds(ClaimedJob job, List<ProviderBatchInfo> candidates, EffectiveBatchSettings settings) {
         List<ProviderBatchInfo> sameSize = candidates.stream()
                 .filter(b -> b.status().totals().submitted() == job.totalRequests()).toList();
         List<ProviderBatchInfo> ended = sameSize.stream().filter(b -> b.status().status().isFinal()).toList();
@@ -82,7 +84,7 @@ class SubmitRecovery {
                         Log.infof("%s may be one of %d running and %d unreadable batches of its size; waiting until"
                                 + " they can be read%s", job.describe(), running, unread.size(), unread.isEmpty() ? ""
                                 : " (" + unread.get(0).failure().getMessage() + ")");
-                        return jobs.release(job, Duration.ofMillis(config.pollIntervalMs()), null);
+                        return jobs.release(job, Duration.ofMillis(settings.pollIntervalMs().value()), null);
                     }
                     return resubmit(job);
                 });
