@@ -28,12 +28,14 @@ class JobStore {
     private final Database database;
     private final BatchConfig config;
     private final RuntimeSettings settings;
+    private final BatchWorkload workload;
     private final Outbox outbox;
 
-    JobStore(Database database, BatchConfig config, RuntimeSettings settings, Outbox outbox) {
+    JobStore(Database database, BatchConfig config, RuntimeSettings settings, BatchWorkload workload, Outbox outbox) {
         this.database = database;
         this.config = config;
         this.settings = settings;
+        this.workload = workload;
         this.outbox = outbox;
     }
 
@@ -114,6 +116,16 @@ class JobStore {
     }
 
     /**
+     * A submit attempt that failed before it got to the create (the look-up for a batch an earlier attempt may
+     * have made): counted as an attempt, the job given back until {@code after}. {@code submitting_at} stays, so
+     * the next look-up still covers the earlier attempt's create.
+     */
+    Uni<Void> attemptUsed(ClaimedJob job, Duration after, String lastError) {
+        return guarded(database.pool(), job, "submit_attempts = submit_attempts + 1, claim_token = null,"
+                + " next_poll_at = now() + ($3 * interval '1 millisecond'), last_error = $4", after.toMillis(), lastError);
+    }
+
+    /**
      * The provider accepted the batch: SUBMITTED, its items sent once. Its timeout and first poll are the
      * {@code timeoutMs} and {@code pollIntervalMs} that apply now (a change applies to batches submitted after it).
      */
@@ -130,10 +142,14 @@ class JobStore {
                 .invoke(outbox::committed);
     }
 
-    /** The submit gave up: FAILED with nothing to collect, so its items go to real time. */
-    Uni<Void> submitGaveUp(ClaimedJob job, String reason) {
+    /**
+     * The submit gave up: FAILED with nothing to collect, so its items go to real time; the run is told {@code why}
+     * in the same transaction.
+     */
+    Uni<Void> submitGaveUp(ClaimedJob job, String reason, String why) {
         return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'FAILED', provider_status = 'SUBMIT_FAILED',"
                         + " collected_at = now(), next_poll_at = now(), claim_token = null, last_error = $3", reason)
+                .flatMap(ignored -> workload.fellBackToRealtime(tx, job.runId(), job.totalRequests(), why))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed);
     }

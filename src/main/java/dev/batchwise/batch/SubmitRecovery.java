@@ -27,6 +27,9 @@ import java.util.Set;
  *     result line. A candidate that is still running cannot be read yet, so the job waits for it rather than
  *     risk a second batch.</li>
  * </ul>
+ * A look-up the provider does not answer uses one of the job's {@code batch.submit-max-attempts}, as a failed create
+ * does, so the job cannot stay in SUBMITTING for as long as the provider's batch endpoints fail (see
+ * {@link #lookUpFailed}).
  */
 @ApplicationScoped
 class SubmitRecovery {
@@ -50,9 +53,36 @@ class SubmitRecovery {
     Uni<Void> recover(ClaimedJob job, EffectiveBatchSettings settings) {
         Instant since = (job.submittingAt() == null ? Instant.now() : job.submittingAt().toInstant()).minus(CLOCK_MARGIN);
         return batches.listSince(job.provider(), since).collect().asList()
-                .flatMap(listed -> notOtherJobs(job.provider(), listed))
-                .flatMap(candidates -> job.provider() == Provider.OPENAI ? byMetadata(job, candidates)
-                        : byCustomIds(job, candidates, settings));
+                .onItemOrFailure().transformToUni((listed, failure) -> failure != null ? lookUpFailed(job, failure)
+                        : notOtherJobs(job.provider(), listed)
+                        .flatMap(candidates -> job.provider() == Provider.OPENAI ? byMetadata(job, candidates)
+                                : byCustomIds(job, candidates, settings)));
+    }
+
+    /**
+     * The provider did not answer the look-up: this attempt has failed before its create. After
+     * {@code batch.submit-max-attempts} attempts in all the job gives up and its items go to real time, so a provider
+     * whose batch endpoints keep failing delays a run by the attempts' backoff, never for ever.
+     * <p>
+     * The trade-off: if an earlier create failed after the provider had in fact made the batch (a 5xx can come after
+     * the accept), and the provider answered no look-up since, that batch is never found. It runs at the provider,
+     * billed at batch price, and its results are never read, while its items are scored in real time: paid twice,
+     * once at half price. Waiting until a look-up succeeds would avoid that, but would hold the run for as long as
+     * the outage lasts; a provider that fails every call has rarely accepted the create, so the bound wins.
+     */
+    private Uni<Void> lookUpFailed(ClaimedJob job, Throwable failure) {
+        if (failure instanceof LostClaimException) {
+            return Uni.createFrom().failure(failure);
+        }
+        String error = "looking for its batch at the provider: " + failure.getMessage();
+        int attempt = job.submitAttempts() + 1;
+        if (attempt >= config.submitMaxAttempts()) {
+            return jobs.submitAttempted(job).flatMap(counted -> submitter.giveUp(counted, error));
+        }
+        Duration wait = submitter.backoff(attempt);
+        Log.warnf("%s submit attempt %d/%d failed (%s); tried again in %d ms", job.describe(), attempt,
+                config.submitMaxAttempts(), error, wait.toMillis());
+        return jobs.attemptUsed(job, wait, "submit attempt " + attempt + ": " + error);
     }
 
     private Uni<Void> byMetadata(ClaimedJob job, List<ProviderBatchInfo> candidates) {
