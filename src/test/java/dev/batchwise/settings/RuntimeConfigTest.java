@@ -61,6 +61,11 @@ class RuntimeConfigTest {
     @Test
     void theThresholdRoutesRunsAndAStoredThresholdAppliesToTheNextRunWithoutARestart() {
         given().get("/api/config").then().statusCode(200)
+                .body("keySet()", equalTo(java.util.Set.of("batch", "updatedAt")))
+                .body("batch.keySet()", equalTo(java.util.Set.of("enabled", "threshold", "pollIntervalMs", "timeoutMs",
+                        "maxRequestsPerBatch")))
+                .body("batch.threshold.keySet()", equalTo(java.util.Set.of("value", "source", "environmentValue",
+                        "variable")))
                 .body("batch.threshold.value", equalTo(20))
                 .body("batch.threshold.source", equalTo("environment"))
                 .body("batch.threshold.variable", equalTo("BATCH_THRESHOLD"))
@@ -155,6 +160,11 @@ class RuntimeConfigTest {
                         + " '{\"batch\": {\"threshold\": \"lots\", \"timeoutMs\": 5000}}'::jsonb)")
                 .execute().await().atMost(WAIT);
         given().get("/api/config").then().statusCode(200)
+                .body("keySet()", equalTo(java.util.Set.of("batch", "updatedAt")))
+                .body("batch.keySet()", equalTo(java.util.Set.of("enabled", "threshold", "pollIntervalMs", "timeoutMs",
+                        "maxRequestsPerBatch")))
+                .body("batch.threshold.keySet()", equalTo(java.util.Set.of("value", "source", "environmentValue",
+                        "variable")))
                 .body("batch.threshold.value", equalTo(20)).body("batch.threshold.source", equalTo("environment"))
                 .body("batch.timeoutMs.value", equalTo(5000)).body("batch.timeoutMs.source", equalTo("database"));
     }
