@@ -4,6 +4,7 @@ import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.Topics;
+import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -17,9 +18,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Prepare: a run's requests become jobs of at most {@code batch.max-requests-per-batch} requests (and under the
- * provider's byte limit), one item per atom, and one {@code verify.requested} per job, all in the caller's
- * transaction, so a run is either prepared whole or not at all.
+ * Prepare: a run's requests become jobs of at most {@code maxRequestsPerBatch} requests (as {@link RuntimeSettings}
+ * has it when the run is prepared; never above the provider's limit) and under the provider's byte limit, one item
+ * per atom, and one {@code verify.requested} per job, all in the caller's transaction, so a run is either prepared
+ * whole or not at all.
  */
 @ApplicationScoped
 public class BatchPreparer {
@@ -32,17 +34,23 @@ public class BatchPreparer {
     }
 
     private final BatchLlmService batches;
-    private final BatchConfig config;
+    private final RuntimeSettings settings;
     private final Outbox outbox;
 
-    BatchPreparer(BatchLlmService batches, BatchConfig config, Outbox outbox) {
+    BatchPreparer(BatchLlmService batches, RuntimeSettings settings, Outbox outbox) {
         this.batches = batches;
-        this.config = config;
+        this.settings = settings;
         this.outbox = outbox;
     }
 
     /** The ids of the jobs written for the run, in chunk order. */
     public Uni<List<UUID>> prepare(SqlConnection tx, String runId, Provider provider, List<PlannedRequest> planned) {
+        return settings.batch(tx).flatMap(current -> prepare(tx, runId, provider, planned,
+                current.maxRequestsPerBatch().value()));
+    }
+
+    private Uni<List<UUID>> prepare(SqlConnection tx, String runId, Provider provider, List<PlannedRequest> planned,
+                                    int maxPerBatch) {
         Map<String, UUID> atomOf = new HashMap<>();
         List<LlmRequest> requests = new ArrayList<>(planned.size());
         for (PlannedRequest p : planned) {
@@ -50,7 +58,7 @@ public class BatchPreparer {
             atomOf.put(key, p.atomId());
             requests.add(p.request().withCustomId(key));
         }
-        List<List<LlmRequest>> chunks = batches.chunks(requests, provider, config.maxRequestsPerBatch());
+        List<List<LlmRequest>> chunks = batches.chunks(requests, provider, maxPerBatch);
         List<UUID> jobIds = new ArrayList<>(chunks.size());
         List<Uni<Void>> writes = new ArrayList<>();
         for (int index = 0; index < chunks.size(); index++) {

@@ -87,10 +87,7 @@ public class BatchSubmitter {
                                 wait.toMillis());
                         return jobs.release(job, wait, "submit attempt " + attempt + ": " + failure.getMessage());
                     }
-                    String reason = "submit failed after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": "
-                            + failure.getMessage();
-                    Log.warnf("%s %s; its %d items go to real time", job.describe(), reason, job.totalRequests());
-                    return jobs.submitGaveUp(job, reason);
+                    return giveUp(job, failure.getMessage());
                 })
                 .onFailure(LostClaimException.class).recoverWithItem(failure -> {
                     Log.infof("%s: %s", job.describe(), failure.getMessage());
@@ -113,7 +110,25 @@ public class BatchSubmitter {
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
     }
 
-    private Duration backoff(int attempt) {
+    /**
+     * No more attempts (or the provider refused the batch): the job FAILED with nothing to collect, its items go to
+     * real time, and the run's mode reason says why.
+     */
+    Uni<Void> giveUp(ClaimedJob job, String lastError) {
+        int attempt = job.submitAttempts();
+        String reason = "submit failed after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": " + lastError;
+        Log.warnf("%s %s; its %d items go to real time", job.describe(), reason, job.totalRequests());
+        String why = "batch submit failed" + (attempt == 1 ? "" : " " + attempt + " times") + " (" + shorten(lastError) + ")";
+        return jobs.submitGaveUp(job, reason, why);
+    }
+
+    /** A provider's error can be long (a body quoted whole); a mode reason stays one readable line. */
+    private static String shorten(String error) {
+        String line = error == null ? "no message" : error.replaceAll("\\s+", " ").strip();
+        return line.length() <= 200 ? line : line.substring(0, 199) + "…";
+    }
+
+    Duration backoff(int attempt) {
         long ms = config.submitBackoffMs() << Math.min(attempt - 1, 10);
         return Duration.ofMillis(Math.min(ms, 30_000));
     }

@@ -30,4 +30,11 @@ public interface BatchWorkload {
 
     /** Records final outcomes on their atoms, in the caller's transaction {@code tx}. */
     Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes);
+
+    /**
+     * A job's {@code items} requests of run {@code runId} will not go through a provider batch after all ({@code
+     * why}: what failed, in words) and are sent in real time instead. Recorded for the run in the caller's
+     * transaction {@code tx}, the one that moves the job on, so the run's explanation and the job never disagree.
+     */
+    Uni<Void> fellBackToRealtime(SqlConnection tx, String runId, int items, String why);
 }

@@ -3,6 +3,7 @@ package dev.batchwise.batch;
 import dev.batchwise.database.Database;
 import dev.batchwise.llm.BatchJobStatus;
 import dev.batchwise.llm.ProviderBatch;
+import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,11 +27,15 @@ class JobStore {
 
     private final Database database;
     private final BatchConfig config;
+    private final RuntimeSettings settings;
+    private final BatchWorkload workload;
     private final Outbox outbox;
 
-    JobStore(Database database, BatchConfig config, Outbox outbox) {
+    JobStore(Database database, BatchConfig config, RuntimeSettings settings, BatchWorkload workload, Outbox outbox) {
         this.database = database;
         this.config = config;
+        this.settings = settings;
+        this.workload = workload;
         this.outbox = outbox;
     }
 
@@ -110,20 +115,40 @@ class JobStore {
                 .map(ignored -> job.submitAttempted());
     }
 
-    /** The provider accepted the batch: SUBMITTED (its items count this send when their results are applied). */
+    /**
+     * A submit attempt that failed before it got to the create (the look-up for a batch an earlier attempt may
+     * have made): counted as an attempt, the job given back until {@code after}. {@code submitting_at} stays, so
+     * the next look-up still covers the earlier attempt's create.
+     */
+    Uni<Void> attemptUsed(ClaimedJob job, Duration after, String lastError) {
+        return guarded(database.pool(), job, "submit_attempts = submit_attempts + 1, claim_token = null,"
+                + " next_poll_at = now() + ($3 * interval '1 millisecond'), last_error = $4", after.toMillis(), lastError);
+    }
+
+    /**
+     * The provider accepted the batch: SUBMITTED (its items count this send when their results are applied). Its
+     * timeout and first poll are the {@code timeoutMs} and {@code pollIntervalMs} that apply now (a change applies
+     * to batches submitted after it).
+     */
     Uni<Void> submitted(ClaimedJob job, ProviderBatch batch) {
-        return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'SUBMITTED', provider_batch_id = $3,"
-                        + " provider_status = 'SUBMITTED', submitted_at = now(), timeout_at = now() + ($4 * interval '1 millisecond'),"
+        return database.pool().withTransaction(tx -> settings.batch(tx).flatMap(current -> guarded(tx, job,
+                        "status = 'SUBMITTED', provider_batch_id = $3, provider_status = 'SUBMITTED', submitted_at = now(),"
+                        + " timeout_at = now() + ($4 * interval '1 millisecond'),"
                         + " next_poll_at = now() + ($5 * interval '1 millisecond'), claim_token = null, poll_attempts = 0,"
-                        + " last_error = null", batch.providerBatchId(), config.timeoutMs(), config.pollIntervalMs())
+                        + " last_error = null", batch.providerBatchId(), current.timeoutMs().value(),
+                        current.pollIntervalMs().value()))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed);
     }
 
-    /** The submit gave up: FAILED with nothing to collect, so its items go to real time. */
-    Uni<Void> submitGaveUp(ClaimedJob job, String reason) {
+    /**
+     * The submit gave up: FAILED with nothing to collect, so its items go to real time; the run is told {@code why}
+     * in the same transaction.
+     */
+    Uni<Void> submitGaveUp(ClaimedJob job, String reason, String why) {
         return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'FAILED', provider_status = 'SUBMIT_FAILED',"
                         + " collected_at = now(), next_poll_at = now(), claim_token = null, last_error = $3", reason)
+                .flatMap(ignored -> workload.fellBackToRealtime(tx, job.runId(), job.totalRequests(), why))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed);
     }

@@ -4,6 +4,7 @@ import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderBatch;
 import dev.batchwise.llm.ProviderBatchInfo;
+import dev.batchwise.settings.EffectiveBatchSettings;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +27,9 @@ import java.util.Set;
  *     result line. A candidate that is still running cannot be read yet, so the job waits for it rather than
  *     risk a second batch.</li>
  * </ul>
+ * A look-up the provider does not answer uses one of the job's {@code batch.submit-max-attempts}, as a failed create
+ * does, so the job cannot stay in SUBMITTING for as long as the provider's batch endpoints fail (see
+ * {@link #lookUpFailed}).
  */
 @ApplicationScoped
 class SubmitRecovery {
@@ -45,12 +49,40 @@ class SubmitRecovery {
         this.config = config;
     }
 
-    Uni<Void> recover(ClaimedJob job) {
+    /** One recovery step of a job found in SUBMITTING, with the settings of this poller round. */
+    Uni<Void> recover(ClaimedJob job, EffectiveBatchSettings settings) {
         Instant since = (job.submittingAt() == null ? Instant.now() : job.submittingAt().toInstant()).minus(CLOCK_MARGIN);
         return batches.listSince(job.provider(), since).collect().asList()
-                .flatMap(listed -> notOtherJobs(job.provider(), listed))
-                .flatMap(candidates -> job.provider() == Provider.OPENAI ? byMetadata(job, candidates)
-                        : byCustomIds(job, candidates));
+                .onItemOrFailure().transformToUni((listed, failure) -> failure != null ? lookUpFailed(job, failure)
+                        : notOtherJobs(job.provider(), listed)
+                        .flatMap(candidates -> job.provider() == Provider.OPENAI ? byMetadata(job, candidates)
+                                : byCustomIds(job, candidates, settings)));
+    }
+
+    /**
+     * The provider did not answer the look-up: this attempt has failed before its create. After
+     * {@code batch.submit-max-attempts} attempts in all the job gives up and its items go to real time, so a provider
+     * whose batch endpoints keep failing delays a run by the attempts' backoff, never for ever.
+     * <p>
+     * The trade-off: if an earlier create failed after the provider had in fact made the batch (a 5xx can come after
+     * the accept), and the provider answered no look-up since, that batch is never found. It runs at the provider,
+     * billed at batch price, and its results are never read, while its items are scored in real time: paid twice,
+     * once at half price. Waiting until a look-up succeeds would avoid that, but would hold the run for as long as
+     * the outage lasts; a provider that fails every call has rarely accepted the create, so the bound wins.
+     */
+    private Uni<Void> lookUpFailed(ClaimedJob job, Throwable failure) {
+        if (failure instanceof LostClaimException) {
+            return Uni.createFrom().failure(failure);
+        }
+        String error = "looking for its batch at the provider: " + failure.getMessage();
+        int attempt = job.submitAttempts() + 1;
+        if (attempt >= config.submitMaxAttempts()) {
+            return jobs.submitAttempted(job).flatMap(counted -> submitter.giveUp(counted, error));
+        }
+        Duration wait = submitter.backoff(attempt);
+        Log.warnf("%s submit attempt %d/%d failed (%s); tried again in %d ms", job.describe(), attempt,
+                config.submitMaxAttempts(), error, wait.toMillis());
+        return jobs.attemptUsed(job, wait, "submit attempt " + attempt + ": " + error);
     }
 
     private Uni<Void> byMetadata(ClaimedJob job, List<ProviderBatchInfo> candidates) {
@@ -59,7 +91,7 @@ class SubmitRecovery {
         return found.isPresent() ? adopt(job, found.get()) : resubmit(job);
     }
 
-    private Uni<Void> byCustomIds(ClaimedJob job, List<ProviderBatchInfo> candidates) {
+    private Uni<Void> byCustomIds(ClaimedJob job, List<ProviderBatchInfo> candidates, EffectiveBatchSettings settings) {
         List<ProviderBatchInfo> sameSize = candidates.stream()
                 .filter(b -> b.status().totals().submitted() == job.totalRequests()).toList();
         List<ProviderBatchInfo> ended = sameSize.stream().filter(b -> b.status().status().isFinal()).toList();
@@ -82,7 +114,7 @@ class SubmitRecovery {
                         Log.infof("%s may be one of %d running and %d unreadable batches of its size; waiting until"
                                 + " they can be read%s", job.describe(), running, unread.size(), unread.isEmpty() ? ""
                                 : " (" + unread.get(0).failure().getMessage() + ")");
-                        return jobs.release(job, Duration.ofMillis(config.pollIntervalMs()), null);
+                        return jobs.release(job, Duration.ofMillis(settings.pollIntervalMs().value()), null);
                     }
                     return resubmit(job);
                 });

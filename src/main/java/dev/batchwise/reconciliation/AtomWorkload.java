@@ -52,4 +52,17 @@ class AtomWorkload implements BatchWorkload {
     public Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
         return scores.apply(tx, outcomes);
     }
+
+    /**
+     * Adds the fallback to the run's mode reason: {@code "21 atoms > threshold 20 (BATCH_THRESHOLD); batch submit
+     * failed 5 times (...), fell back to real time"}, naming the share when only some of its jobs fell back. The
+     * mode stays BATCH: the run was routed to batch and its jobs still finish it (through batch.completed).
+     */
+    @Override
+    public Uni<Void> fellBackToRealtime(SqlConnection tx, String runId, int items, String why) {
+        return tx.preparedQuery("update reconciliation_runs set mode_reason = concat_ws('; ', mode_reason, $2::text"
+                        + " || ', ' || case when $3::int < atom_count then $3::int || ' of ' || atom_count || ' atoms '"
+                        + " else '' end || 'fell back to real time'), updated_at = now() where run_id = $1")
+                .execute(Tuple.of(runId, why, items)).replaceWithVoid();
+    }
 }

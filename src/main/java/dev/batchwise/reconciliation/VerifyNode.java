@@ -2,7 +2,6 @@ package dev.batchwise.reconciliation;
 
 import dev.batchwise.database.Database;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.batchwise.batch.BatchConfig;
 import dev.batchwise.batch.BatchPreparer;
 import dev.batchwise.batch.BatchPreparer.PlannedRequest;
 import dev.batchwise.llm.BatchLlmService;
@@ -11,6 +10,7 @@ import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
 import dev.batchwise.messaging.RecordHandling;
+import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -48,18 +48,18 @@ public class VerifyNode {
     private final Outbox outbox;
     private final BatchPreparer preparer;
     private final BatchLlmService batches;
-    private final BatchConfig batchConfig;
+    private final RuntimeSettings settings;
     private final LlmConfig llm;
     private final RealtimeRuns realtime;
 
     VerifyNode(JsonRecords records, Database database, Outbox outbox, BatchPreparer preparer, BatchLlmService batches,
-               BatchConfig batchConfig, LlmConfig llm, RealtimeRuns realtime) {
+               RuntimeSettings settings, LlmConfig llm, RealtimeRuns realtime) {
         this.records = records;
         this.database = database;
         this.outbox = outbox;
         this.preparer = preparer;
         this.batches = batches;
-        this.batchConfig = batchConfig;
+        this.settings = settings;
         this.llm = llm;
         this.realtime = realtime;
     }
@@ -171,8 +171,14 @@ public class VerifyNode {
     private Uni<ModeChoice> route(SqlConnection tx, Intake intake, List<UUID> atomIds) {
         AtomsInferred event = intake.event();
         Provider provider = intake.options().provider().orElse(llm.provider());
-        ModeChoice choice = ModeChoice.of(event.atoms().size(), intake.options(), provider, batchConfig.apiEnabled(),
-                batchConfig.threshold(), batches.isAvailable(provider));
+        // read per run, in the intake's transaction: a PUT /api/config applies to the next run without a restart
+        return settings.batch(tx).flatMap(current -> route(tx, event, provider, atomIds,
+                ModeChoice.of(event.atoms().size(), intake.options(), provider, current, batches.isAvailable(provider))));
+    }
+
+    /** Prepares the batch jobs or hands the run to real time, as {@code choice} says. */
+    private Uni<ModeChoice> route(SqlConnection tx, AtomsInferred event, Provider provider, List<UUID> atomIds,
+                                  ModeChoice choice) {
         Uni<Void> prepared;
         String status;
         if (choice.mode() == ReconciliationRun.Mode.BATCH) {

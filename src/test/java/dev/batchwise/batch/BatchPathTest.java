@@ -80,7 +80,7 @@ class BatchPathTest {
         }
         given().get("/api/runs/{runId}", runId).then()
                 .body("mode", equalTo("batch"))
-                .body("modeReason", equalTo("25 atoms > threshold 20"))
+                .body("modeReason", equalTo("25 atoms > threshold 20 (BATCH_THRESHOLD)"))
                 .body("provider", equalTo(provider.wireName()))
                 .body("batchProgress.submitted", equalTo(25))
                 .body("batchProgress.completed", equalTo(25))

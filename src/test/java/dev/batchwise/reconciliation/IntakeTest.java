@@ -46,7 +46,7 @@ class IntakeTest {
         awaitVerified(runId);
         given().get("/api/runs/{runId}", runId).then().statusCode(200)
                 .body("mode", equalTo("realtime"))
-                .body("modeReason", equalTo("3 atoms <= threshold 20"))
+                .body("modeReason", equalTo("3 atoms <= threshold 20 (BATCH_THRESHOLD)"))
                 .body("provider", equalTo("anthropic"))
                 .body("atomCount", equalTo(3))
                 .body("batchProgress.submitted", equalTo(3))

@@ -1,4 +1,4 @@
-package dev.batchwise.batch;
+package dev.batchwise.settings;
 
 import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.Provider;
@@ -11,13 +11,14 @@ import jakarta.interceptor.Interceptor;
 
 /**
  * The one batch setting whose range depends on another setting: the cap per batch must fit the chosen
- * provider's own limit. Simple ranges are checked by the annotations on {@link BatchConfig}.
+ * provider's own limit. Simple ranges are checked by the annotations on {@link BatchEnvironment}; a value in
+ * {@code llm_configurations} by {@code PUT /api/config}, against the same limit.
  */
 @ApplicationScoped
-class BatchConfigCheck {
+class BatchEnvironmentCheck {
 
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent ignored,
-               BatchConfig batch, LlmConfig llm) {
+               BatchEnvironment batch, LlmConfig llm) {
         Provider provider = llm.provider();
         if (batch.maxRequestsPerBatch() > provider.maxRequestsPerBatch()) {
             throw new ConfigurationException("batch.max-requests-per-batch=" + batch.maxRequestsPerBatch()
