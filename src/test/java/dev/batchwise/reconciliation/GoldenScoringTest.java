@@ -18,6 +18,7 @@ import dev.batchwise.scoring.QualityAnswer;
 import dev.batchwise.scoring.QualityAnswer.Repair;
 import dev.batchwise.testing.AtomFixture;
 import dev.batchwise.testing.AtomFixture.FixtureAtom;
+import dev.batchwise.testing.AtomListing;
 import dev.batchwise.testing.LocalKafkaResource;
 import dev.batchwise.testing.Simulator;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,8 +74,8 @@ class GoldenScoringTest {
         awaitVerified(batchRun, "batch");
         awaitVerified(realtimeRun, "realtime");
 
-        List<Map<String, Object>> batchList = atoms(batchRun);
-        List<Map<String, Object>> realtimeList = atoms(realtimeRun);
+        List<Map<String, Object>> batchList = AtomListing.all(batchRun, 60);
+        List<Map<String, Object>> realtimeList = AtomListing.all(realtimeRun, 60);
         Map<String, Map<String, Object>> byBatch = byTempId(batchList);
         Map<String, Map<String, Object>> byRealtime = byTempId(realtimeList);
         Map<String, QualityAnswer> expected = rawAnswers(atoms);
@@ -115,8 +116,8 @@ class GoldenScoringTest {
         assertTrue(expected.values().stream().anyMatch(a -> a.readable() && a.repairs().contains(Repair.FENCE)), counts);
         assertTrue(expected.values().stream().anyMatch(a -> a.readable() && a.repairs().contains(Repair.PROSE)), counts);
 
-        assertBestFirstUnscoredLast(batchList);
-        assertBestFirstUnscoredLast(realtimeList);
+        AtomListing.assertBestFirstUnscoredLast(batchList);
+        AtomListing.assertBestFirstUnscoredLast(realtimeList);
     }
 
     /** What the simulator answers to each atom's request, read here: the third leg of the comparison. */
@@ -132,27 +133,6 @@ class GoldenScoringTest {
         }
         assertEquals(atoms.size(), answers.size());
         return answers;
-    }
-
-    static void assertBestFirstUnscoredLast(List<Map<String, Object>> list) {
-        Integer previous = Integer.MAX_VALUE;
-        boolean unscoredSeen = false;
-        for (Map<String, Object> atom : list) {
-            Integer score = (Integer) atom.get("qualityScore");
-            if (score == null) {
-                unscoredSeen = true;
-                continue;
-            }
-            assertTrue(!unscoredSeen, "a scored atom after an unscored one: " + atom);
-            assertTrue(score <= previous, "not best first: " + score + " after " + previous);
-            previous = score;
-        }
-        assertTrue(unscoredSeen, "the list has unscored atoms, so their place was checked");
-    }
-
-    static List<Map<String, Object>> atoms(String runId) {
-        return given().get("/api/runs/{runId}/atoms?limit=1000", runId).then().statusCode(200).extract().jsonPath()
-                .getList("atoms");
     }
 
     private static Map<String, Map<String, Object>> byTempId(List<Map<String, Object>> list) {
