@@ -6,6 +6,7 @@ import dev.batchwise.batch.BatchWorkload.ItemOutcome;
 import dev.batchwise.batch.BatchWorkload.ResultSource;
 import dev.batchwise.llm.LlmResult;
 import dev.batchwise.llm.LlmUsage;
+import dev.batchwise.scoring.AtomQualityService;
 import dev.batchwise.scoring.QualityAnswer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -15,8 +16,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Records outcomes on atoms with one multi-row statement: the score and issues of a readable answer, the parse
- * issue of an unreadable one, the reason of a failed call; and the usage either way. An atom that already has an
+ * Records outcomes on atoms with one multi-row statement: the score and issues of a readable answer (with its
+ * note when the score was clamped), the parse issue of an unreadable one, the reason of a failed call; and the
+ * usage either way. An atom that already has an
  * outcome is never written again. Scores sort atoms for review; nothing here ever drops one.
  */
 @ApplicationScoped
@@ -67,11 +69,11 @@ class AtomScores {
                 errors[i] = result.error() == null ? "failed without a reason" : result.error().message();
                 continue;
             }
-            QualityAnswer answer = QualityAnswer.parse(result.content());
+            QualityAnswer answer = AtomQualityService.read(result.content());
             scores[i] = answer.score();
             issues[i] = json(answer.issues());
             parseIssues[i] = answer.parseIssue();
-            sources[i] = answer.score() == null ? "UNPARSEABLE" : outcome.source() == ResultSource.BATCH ? "BATCH" : "REALTIME";
+            sources[i] = !answer.readable() ? "UNPARSEABLE" : outcome.source() == ResultSource.BATCH ? "BATCH" : "REALTIME";
         }
         return tx.preparedQuery(APPLY).execute(Tuple.tuple().addValue(ids).addValue(scores).addValue(issues)
                         .addValue(sources).addValue(parseIssues).addValue(errors).addValue(input).addValue(output)

@@ -1,52 +1,47 @@
 package dev.batchwise.scoring;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A quality answer, parsed: a score 0-100 and a list of issues, or the reason it could not be read. This takes
- * the plain JSON object only; an answer that is anything else is recorded as a parse issue, never a failed run.
+ * A quality answer, read by {@link AtomQualityService#read}: a score 0-100 and a list of issues, or the reason it
+ * could not be read.
  *
  * @param score      null when the answer could not be read
- * @param parseIssue null when it could
+ * @param issues     never null; empty when the answer listed none
+ * @param parseIssue null for an answer read as it was meant: a plain one or one whose recovery lost nothing
+ *                   (fences, prose, trailing commas, single quotes). Set with a null score when the answer could not
+ *                   be read, and set with a score when reading it changed what the model said (a clamped score).
+ * @param repairs    what was done to read the answer; empty for plain JSON
  */
-public record QualityAnswer(Integer score, List<String> issues, String parseIssue) {
+public record QualityAnswer(Integer score, List<String> issues, String parseIssue, Set<Repair> repairs) {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    public static QualityAnswer parse(String content) {
-        if (content == null || content.isBlank()) {
-            return unreadable("the answer is empty");
-        }
-        JsonNode tree;
-        try {
-            tree = MAPPER.readTree(content.strip());
-        } catch (JsonProcessingException e) {
-            return unreadable("the answer is not a JSON object: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            return unreadable("the answer is not a JSON object");
-        }
-        JsonNode score = tree.get("score");
-        if (score == null || !score.isNumber()) {
-            return unreadable("the answer has no numeric \"score\"");
-        }
-        double value = score.asDouble();
-        if (value < 0 || value > 100) {
-            return unreadable("score " + score.asText() + " is outside 0-100");
-        }
-        List<String> issues = new ArrayList<>();
-        JsonNode list = tree.get("issues");
-        if (list != null && list.isArray()) {
-            list.forEach(issue -> issues.add(issue.isTextual() ? issue.asText() : issue.toString()));
-        }
-        return new QualityAnswer((int) Math.round(value), List.copyOf(issues), null);
+    /** What had to be done to an answer to read it. */
+    public enum Repair {
+        /** the object was inside a Markdown code fence */
+        FENCE,
+        /** there was text before or after the object */
+        PROSE,
+        /** a comma before a closing brace or bracket was dropped */
+        TRAILING_COMMA,
+        /** single-quoted keys or strings were read as double-quoted ones */
+        SINGLE_QUOTES,
+        /** the score was a number written as a string, e.g. {@code "85"} */
+        SCORE_AS_STRING,
+        /** issues was a single value, not a list */
+        ISSUES_NOT_A_LIST
     }
 
-    private static QualityAnswer unreadable(String why) {
-        return new QualityAnswer(null, List.of(), why);
+    public QualityAnswer {
+        issues = List.copyOf(issues);
+        repairs = Set.copyOf(repairs);
+    }
+
+    public boolean readable() {
+        return score != null;
+    }
+
+    static QualityAnswer unreadable(String why, Set<Repair> repairs) {
+        return new QualityAnswer(null, List.of(), why, repairs);
     }
 }

@@ -3,7 +3,10 @@ package dev.batchwise.scoring;
 /**
  * The quality prompt: one system prompt shared by every atom (identical in batch and in real time, so the
  * provider can cache it) and one user prompt per atom, built from its fields alone, so the same atom always
- * gets the same request, whichever path and however often it is sent.
+ * gets the same request, whichever path and however often it is sent. The system prompt is marked cacheable
+ * ({@link AtomQualityService#request}); at about 100 tokens it is under the providers' shortest cached
+ * prefix (1,024 tokens or more, by model), so the mark only pays once the prompt grows (a rubric, examples).
+ * Padding it to reach the cache would cost more than it saves.
  */
 public final class QualityPrompt {
 
