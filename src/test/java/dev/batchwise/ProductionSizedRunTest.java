@@ -96,7 +96,7 @@ class ProductionSizedRunTest {
 
         given().get("/api/runs/{runId}", runId).then()
                 .body("mode", equalTo("batch"))
-                .body("modeReason", equalTo(ATOMS + " atoms > threshold 20"))
+                .body("modeReason", equalTo(ATOMS + " atoms > threshold 20 (BATCH_THRESHOLD)"))
                 .body("atomCount", equalTo(ATOMS))
                 .body("batchProgress.submitted", equalTo(ATOMS))
                 .body("batchProgress.completed", equalTo(ATOMS))
