@@ -21,3 +21,8 @@ create table run_parts (
     received_at   timestamptz  not null default now(),
     primary key (run_id, part)
 );
+
+-- A run of 100,000 atoms is prepared in one transaction, 100,000 items. The item -> atom foreign key locked every
+-- one of those atom rows (FOR KEY SHARE: a write to each atom's row, with its WAL record) to check what the same
+-- transaction has just read. Items still go with their job (job_id's key, cascading), and jobs with their run.
+alter table batch_items drop constraint batch_items_atom_id_fkey;
