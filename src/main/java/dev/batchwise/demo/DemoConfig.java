@@ -9,7 +9,7 @@ import jakarta.validation.constraints.Min;
 @ConfigMapping(prefix = "batchwise.demo")
 public interface DemoConfig {
 
-    /** Atoms of the demo run published on atoms.inferred once the service is up; 0 publishes nothing. */
+    /** Atoms of the demo run published on atoms.inferred (in parts) once the service is up; 0 publishes nothing. */
     @WithDefault("0")
     @Min(0)
     @Max(100_000)

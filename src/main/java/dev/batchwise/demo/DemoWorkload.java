@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Plays the upstream pipeline for the demo: publishes one run of synthetic atoms on
- * {@code atoms.inferred}, through Kafka like any producer, once the service has started.
+ * {@code atoms.inferred}, through Kafka like any producer (in parts, as {@code POST /api/runs} does), once the
+ * service has started.
  */
 @ApplicationScoped
 class DemoWorkload {
@@ -43,7 +44,8 @@ class DemoWorkload {
         }
         AtomsInferred run = demoRun("demo-" + Instant.now().getEpochSecond(), config.runAtoms());
         publisher.publish(run).subscribe().with(
-                ok -> Log.infof("run=%s demo run of %d atoms published on atoms.inferred", run.runId(), run.atoms().size()),
+                parts -> Log.infof("run=%s demo run of %d atoms published on atoms.inferred in %d part%s", run.runId(),
+                        run.atoms().size(), parts, parts == 1 ? "" : "s"),
                 failure -> Log.errorf(failure, "run=%s demo run could not be published", run.runId()));
     }
 
@@ -54,6 +56,6 @@ class DemoWorkload {
                     ACTORS[i % ACTORS.length] + " " + ACTIONS[(i / ACTORS.length) % ACTIONS.length] + ".",
                     CATEGORIES[i % CATEGORIES.length]));
         }
-        return new AtomsInferred(runId, atoms, null);
+        return AtomsInferred.whole(runId, atoms, null);
     }
 }

@@ -44,6 +44,25 @@ public class JsonRecords {
         return tree;
     }
 
+    /** Parses a value given as UTF-8 bytes (a request body) into a JSON object tree. */
+    public JsonNode tree(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new InvalidRecordException("record value is empty");
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new InvalidRecordException("record value is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new InvalidRecordException("record value is not a JSON object");
+        }
+        return tree;
+    }
+
     /** Maps a JSON tree onto an event record and checks its constraints. */
     public <T> T read(JsonNode tree, Class<T> type) {
         T event;

@@ -2,6 +2,8 @@ package dev.batchwise.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -10,15 +12,29 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 
 /**
- * The value on {@code atoms.inferred}: a run's atoms, to be scored. Keyed by runId.
+ * The value on {@code atoms.inferred}: a run's atoms, or one part of them, to be scored. Keyed by runId. A run too
+ * large for one Kafka record comes as several, {@code part} 1..{@code parts}, in any order; a record without both
+ * is the whole run (part 1 of 1).
  *
- * @param options producer's options for the run, kept as sent
+ * @param part    this record's part of the run, from 1; null with {@code parts} for a whole run
+ * @param parts   how many parts the run has; the same in every part
+ * @param options producer's options for the run, kept as sent; the same in every part
  */
 public record AtomsInferred(
         @NotBlank @Size(max = 128) @Pattern(regexp = "[A-Za-z0-9._:-]*",
                 message = "may only contain letters, digits, '.', '_', ':' and '-'") String runId,
+        @Min(1) @Max(MAX_PARTS) Integer part,
+        @Min(1) @Max(MAX_PARTS) Integer parts,
         @NotEmpty List<@NotNull @Valid InferredAtom> atoms,
         JsonNode options) {
+
+    /** 10,000 parts of up to 1 MiB: far beyond any run we expect, and a bound on what one run can hold. */
+    public static final int MAX_PARTS = 10_000;
+
+    /** A whole run in one record. */
+    public static AtomsInferred whole(String runId, List<InferredAtom> atoms, JsonNode options) {
+        return new AtomsInferred(runId, null, null, atoms, options);
+    }
 
     /** One inferred atom; fields beyond these are kept in the atom's stored payload. */
     public record InferredAtom(

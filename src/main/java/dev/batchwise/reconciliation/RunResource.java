@@ -1,10 +1,12 @@
 package dev.batchwise.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -17,12 +19,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Runs over HTTP: {@code POST /api/runs} publishes a run on {@code atoms.inferred} (the same intake as any
- * producer's), {@code GET /api/runs/{runId}} shows where it is, {@code GET /api/runs/{runId}/atoms} lists its
+ * Runs over HTTP: {@code POST /api/runs} publishes a run on {@code atoms.inferred} in parts (the same intake as
+ * any producer's), {@code GET /api/runs/{runId}} shows where it is, {@code GET /api/runs/{runId}/atoms} lists its
  * atoms best quality first, unscored last, never filtered by score.
  */
 @Path("/api/runs")
@@ -66,12 +68,35 @@ public class RunResource {
         this.snapshots = snapshots;
     }
 
+    /** What {@code POST /api/runs} answers once the broker has every part of the run. */
+    public record Published(String runId, int parts) {
+    }
+
+    /**
+     * Publishes a whole run in parts ({@link RunPublisher}); 202 once the broker has acknowledged every part. The body
+     * is read as bytes, and parsed and checked off the event loop: a run of 100,000 atoms takes a while.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(String body) {
-        return Uni.createFrom().item(() -> VerifyNode.parse(records, body))
-                .flatMap(intake -> publisher.publish(intake.event().runId(), records.tree(body))
-                        .replaceWith(Response.accepted(Map.of("runId", intake.event().runId())).build()));
+    public Uni<Response> create(byte[] body) {
+        return Uni.createFrom().item(() -> {
+                    JsonNode tree = records.tree(body);
+                    VerifyNode.Intake intake = VerifyNode.parse(records, tree);
+                    if (intake.event().part() != null) {
+                        throw new InvalidRecordException("part and parts are not for POST /api/runs: it takes a whole"
+                                + " run and publishes it in parts itself");
+                    }
+                    List<JsonNode> atoms = new ArrayList<>(intake.atomsJson().size());
+                    intake.atomsJson().forEach(atoms::add);
+                    return new Posted(intake.runId(), atoms, intake.event().options());
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(run -> publisher.publish(run.runId(), run.atoms(), run.options())
+                        .map(parts -> Response.accepted(new Published(run.runId(), parts)).build()));
+    }
+
+    /** A checked body: the atoms as sent, so fields we do not model reach the stored payload. */
+    private record Posted(String runId, List<JsonNode> atoms, JsonNode options) {
     }
 
     @GET

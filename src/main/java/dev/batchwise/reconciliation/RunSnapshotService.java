@@ -33,6 +33,7 @@ public class RunSnapshotService implements RunSnapshots {
     /** The run's state, or a null item when there is no such run. */
     public Uni<RunState> state(String runId) {
         return database.pool().preparedQuery("select r.run_id, r.status, r.mode, r.mode_reason, r.provider, r.atom_count,"
+                        + " r.parts, r.parts_received,"
                         + " r.received_at, r.updated_at, r.completed_at,"
                         + " (select count(*) from atoms a where a.run_id = r.run_id and a.scored_at is not null"
                         + "   and a.score_source <> 'FAILED') as completed,"
@@ -51,6 +52,7 @@ public class RunSnapshotService implements RunSnapshots {
                             : Uni.createFrom().item(status == RunStatus.RECEIVED ? 0 : row.getInteger("atom_count"));
                     return submitted.map(sent -> new RunState(runId, status, lower(mode), row.getString("mode_reason"),
                             lower(row.getString("provider")), row.getInteger("atom_count"),
+                            row.getInteger("parts"), row.getInteger("parts_received"),
                             new BatchProgress(sent, row.getLong("completed").intValue(), row.getLong("failed").intValue()),
                             null, instant(row.getOffsetDateTime("received_at")), instant(row.getOffsetDateTime("updated_at")),
                             instant(row.getOffsetDateTime("completed_at"))));

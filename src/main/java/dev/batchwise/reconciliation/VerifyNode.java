@@ -1,9 +1,9 @@
 package dev.batchwise.reconciliation;
 
-import dev.batchwise.database.Database;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batchwise.batch.BatchPreparer;
 import dev.batchwise.batch.BatchPreparer.PlannedRequest;
+import dev.batchwise.database.Database;
 import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.Provider;
@@ -15,6 +15,10 @@ import dev.batchwise.status.Outbox;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,11 +34,14 @@ import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Intake of {@code atoms.inferred}: stores the run and its atoms once (insert-if-absent), chooses batch or real
- * time, and in the same transaction prepares the batch jobs or hands the run to real time, and writes the status
- * event. Only a record that is itself invalid goes to the dead-letter topic; a database or broker failure is
- * retried with backoff, and the record stays uncommitted until it went through, so a good run is never lost.
- * An identical redelivery changes nothing; a record that contradicts a stored run goes to the DLQ by name.
+ * Intake of {@code atoms.inferred}: stores each part of a run once (insert-if-absent by run and part number, with
+ * the part's digest), and when the last part is in, in the transaction that stores it, chooses batch or real
+ * time ({@link #route}), prepares the batch jobs or hands the run to real time, and writes the status event. A
+ * one-record run is part 1 of 1. Parts may come in any order, redelivered or repeated: an identical part again
+ * changes nothing; a part that contradicts what is stored (other atoms for a stored part number, another parts
+ * total or other options than the run's, a tempId another part has) goes to the DLQ naming run and part. Only a
+ * record that is itself invalid is dead-lettered; a database or broker failure is retried with backoff, and the
+ * record stays uncommitted until it went through, so a good run is never lost.
  */
 @ApplicationScoped
 public class VerifyNode {
@@ -66,76 +73,168 @@ public class VerifyNode {
 
     @Incoming(CHANNEL)
     public Uni<Void> onAtomsInferred(String value) {
-        return RecordHandling.handle("atoms.inferred", () -> parse(records, value),
-                intake -> "run=" + intake.event().runId(), this::store);
+        return RecordHandling.handle("atoms.inferred", () -> parse(records, records.tree(value)), Intake::describe,
+                this::store);
     }
 
-    /** A record read and checked: the event, its atoms as sent, its options and its digest. */
-    record Intake(AtomsInferred event, JsonNode atomsJson, RunOptions options, String contentHash) {
+    /** A record read and checked: one part of a run (a whole run is part 1 of 1), its atoms as sent, its options. */
+    record Intake(AtomsInferred event, JsonNode atomsJson, RunOptions options, int part, int parts) {
+
+        String runId() {
+            return event.runId();
+        }
+
+        /** For the log. */
+        String describe() {
+            return "run=" + runId() + (parts > 1 ? " part=" + part + "/" + parts : "");
+        }
+
+        /** For reasons: names the run and the part. */
+        String name() {
+            return "run '" + runId() + "' part " + part + " of " + parts;
+        }
+
+        String optionsText() {
+            return event.options() == null || event.options().isNull() ? null : event.options().toString();
+        }
+
+        /** Each atom as sent, serialized once: stored as its payload, and digested. */
+        String[] payloads() {
+            String[] payloads = new String[atomsJson.size()];
+            for (int i = 0; i < payloads.length; i++) {
+                payloads[i] = atomsJson.get(i).toString();
+            }
+            return payloads;
+        }
+
+        /** The part's digest, of its atoms and options: an identical redelivery has the same one. */
+        String contentHash(String[] payloads) {
+            MessageDigest digest = sha256();
+            for (String payload : payloads) {
+                digest.update(payload.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) ',');
+            }
+            digest.update(("|" + event.options()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest());
+        }
     }
 
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
-    static Intake parse(JsonRecords records, String value) {
-        JsonNode tree = records.tree(value);
+    static Intake parse(JsonRecords records, JsonNode tree) {
         AtomsInferred event = records.read(tree, AtomsInferred.class);
+        if ((event.part() == null) != (event.parts() == null)) {
+            throw new InvalidRecordException("part and parts go together (run '" + event.runId() + "' has part="
+                    + event.part() + ", parts=" + event.parts() + "); a whole run leaves both out");
+        }
+        int part = event.part() == null ? 1 : event.part();
+        int parts = event.parts() == null ? 1 : event.parts();
+        if (part > parts) {
+            throw new InvalidRecordException("run '" + event.runId() + "' part " + part + " of " + parts
+                    + ": part must not be more than parts");
+        }
         Set<String> seen = new HashSet<>();
         for (AtomsInferred.InferredAtom atom : event.atoms()) {
             if (!seen.add(atom.tempId())) {
-                throw new InvalidRecordException("atoms: tempId '" + atom.tempId() + "' appears more than once");
+                throw new InvalidRecordException("atoms: tempId '" + atom.tempId() + "' appears more than once in run '"
+                        + event.runId() + "' part " + part + " of " + parts);
             }
         }
-        RunOptions options = RunOptions.of(event.options());
-        JsonNode atoms = tree.get("atoms");
-        return new Intake(event, atoms, options, sha256(atoms + "|" + event.options()));
+        return new Intake(event, tree.get("atoms"), RunOptions.of(event.options()), part, parts);
+    }
+
+    /** What storing a part did; {@code choice} only when it completed the run, null for a redelivery. */
+    private record Stored(int partsReceived, int atomCount, ModeChoice choice) {
     }
 
     private Uni<Void> store(Intake intake) {
-        AtomsInferred event = intake.event();
+        String runId = intake.runId();
         return database.pool().withTransaction(tx -> tx.preparedQuery("insert into reconciliation_runs (run_id, status,"
-                                + " atom_count, options, content_hash) values ($1, 'RECEIVED', $2, $3::text::jsonb, $4)"
-                                + " on conflict (run_id) do nothing")
-                        .execute(Tuple.of(event.runId(), event.atoms().size(),
-                                event.options() == null || event.options().isNull() ? null : event.options().toString(),
-                                intake.contentHash()))
-                        .flatMap(inserted -> inserted.rowCount() == 0 ? known(tx, intake)
-                                : insertAtoms(tx, intake).flatMap(atomIds -> route(tx, intake, atomIds))))
-                .invoke(choice -> {
-                    if (choice == null) {
+                                + " atom_count, parts, parts_received, options) values ($1, 'RECEIVED', 0, $2, 0,"
+                                + " $3::text::jsonb) on conflict (run_id) do nothing")
+                        .execute(Tuple.of(runId, intake.parts(), intake.optionsText()))
+                        // the run row is the lock that orders its parts, whichever instance stores them
+                        .flatMap(ignored -> tx.preparedQuery("select parts, options::text as options, options is not"
+                                        + " distinct from $2::text::jsonb as same_options from reconciliation_runs"
+                                        + " where run_id = $1 for update")
+                                .execute(Tuple.of(runId, intake.optionsText())))
+                        .flatMap(rows -> {
+                            Row run = rows.iterator().next();
+                            if (run.getInteger("parts") != intake.parts()) {
+                                throw new InvalidRecordException(intake.name() + ": the run has " + run.getInteger("parts")
+                                        + " parts, this record says " + intake.parts());
+                            }
+                            if (!run.getBoolean("same_options")) {
+                                throw new InvalidRecordException(intake.name() + ": options "
+                                        + orNone(intake.optionsText()) + " differ from the run's "
+                                        + orNone(run.getString("options")) + "; every part carries the run's options");
+                            }
+                            return storePart(tx, intake);
+                        }))
+                .invoke(stored -> {
+                    if (stored == null) {
                         return;
                     }
                     outbox.committed();
-                    Log.infof("run=%s received with %d atoms: %s via %s (%s)", event.runId(), event.atoms().size(),
-                            choice.mode(), choice.provider().wireName(), choice.reason());
+                    ModeChoice choice = stored.choice();
+                    if (choice == null) {
+                        Log.infof("%s stored: %d of %d parts, %d atoms so far", intake.describe(), stored.partsReceived(),
+                                intake.parts(), stored.atomCount());
+                        return;
+                    }
+                    Log.infof("run=%s received with %d atoms in %d part%s: %s via %s (%s)", runId, stored.atomCount(),
+                            intake.parts(), intake.parts() == 1 ? "" : "s", choice.mode(), choice.provider().wireName(),
+                            choice.reason());
                     if (choice.mode() == ReconciliationRun.Mode.REALTIME) {
-                        realtime.start(event.runId());
+                        realtime.start(runId);
                     }
                 })
                 .replaceWithVoid();
     }
 
-    /** The run is stored already: the same record again is a no-op, another one is refused by name. */
-    private Uni<ModeChoice> known(SqlConnection tx, Intake intake) {
-        String runId = intake.event().runId();
-        return tx.preparedQuery("select content_hash, atom_count from reconciliation_runs where run_id = $1")
-                .execute(Tuple.of(runId)).map(rows -> {
-                    var row = rows.iterator().next();
-                    if (!intake.contentHash().equals(row.getString("content_hash"))) {
-                        throw new InvalidRecordException("run '" + runId + "' was already received with other atoms ("
+    /** Under the run's lock: the part, its atoms, the run's totals, and the run's preparation once it is whole. */
+    private Uni<Stored> storePart(SqlConnection tx, Intake intake) {
+        String runId = intake.runId();
+        int atoms = intake.event().atoms().size();
+        String[] payloads = intake.payloads();
+        String hash = intake.contentHash(payloads);
+        return tx.preparedQuery("insert into run_parts (run_id, part, content_hash, atom_count) values ($1, $2, $3, $4)"
+                        + " on conflict (run_id, part) do nothing")
+                .execute(Tuple.of(runId, intake.part(), hash, atoms))
+                .flatMap(inserted -> inserted.rowCount() == 0 ? known(tx, intake, hash)
+                        : insertAtoms(tx, intake, payloads)
+                        .flatMap(ignored -> tx.preparedQuery("update reconciliation_runs set parts_received ="
+                                        + " parts_received + 1, atom_count = atom_count + $2, updated_at = now()"
+                                        + " where run_id = $1 returning parts_received, atom_count")
+                                .execute(Tuple.of(runId, atoms)))
+                        .flatMap(updated -> {
+                            Row run = updated.iterator().next();
+                            int received = run.getInteger("parts_received");
+                            int total = run.getInteger("atom_count");
+                            return received < intake.parts()
+                                    ? outbox.statusChanged(tx, runId).replaceWith(new Stored(received, total, null))
+                                    : route(tx, runId, intake.options(), total).map(c -> new Stored(received, total, c));
+                        }));
+    }
+
+    /** The part is stored already: the same part again is a no-op, another one is refused by name. */
+    private Uni<Stored> known(SqlConnection tx, Intake intake, String hash) {
+        return tx.preparedQuery("select content_hash, atom_count from run_parts where run_id = $1 and part = $2")
+                .execute(Tuple.of(intake.runId(), intake.part())).map(rows -> {
+                    Row row = rows.iterator().next();
+                    if (!hash.equals(row.getString("content_hash"))) {
+                        throw new InvalidRecordException(intake.name() + " was already received with other atoms ("
                                 + row.getInteger("atom_count") + " stored, " + intake.event().atoms().size()
-                                + " in this record); a run's atoms cannot change");
+                                + " in this record); a part's atoms cannot change");
                     }
-                    Log.infof("run=%s received again with the same atoms: nothing to do", runId);
+                    Log.infof("%s received again with the same atoms: nothing to do", intake.describe());
                     return null;
                 });
     }
 
-    private Uni<List<UUID>> insertAtoms(SqlConnection tx, Intake intake) {
+    /** Inserts the part's atoms; a tempId that another part of the run has already is refused by name. */
+    private Uni<Void> insertAtoms(SqlConnection tx, Intake intake, String[] allPayloads) {
         AtomsInferred event = intake.event();
         int n = event.atoms().size();
-        List<UUID> ids = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ids.add(UUID.randomUUID());
-        }
         List<Uni<Void>> inserts = new ArrayList<>();
         for (int from = 0; from < n; from += ROWS_PER_STATEMENT) {
             int start = from;
@@ -146,49 +245,66 @@ public class VerifyNode {
                 String[] tempIds = new String[size];
                 String[] descriptions = new String[size];
                 String[] categories = new String[size];
-                String[] payloads = new String[size];
+                String[] payloads = java.util.Arrays.copyOfRange(allPayloads, start, to);
                 for (int i = start; i < to; i++) {
                     AtomsInferred.InferredAtom atom = event.atoms().get(i);
-                    atomIds[i - start] = ids.get(i);
+                    atomIds[i - start] = UUID.randomUUID();
                     tempIds[i - start] = atom.tempId();
                     descriptions[i - start] = atom.description();
                     categories[i - start] = atom.category();
-                    payloads[i - start] = intake.atomsJson().get(i).toString();
                 }
                 return tx.preparedQuery("insert into atoms (id, run_id, temp_id, description, category, payload)"
                                 + " select u.id, $1, u.temp_id, u.description, u.category, u.payload::jsonb"
                                 + " from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])"
                                 + " as u(id, temp_id, description, category, payload)")
                         .execute(Tuple.of(event.runId(), atomIds, tempIds, descriptions, categories).addValue(payloads))
+                        // a plain insert: the unique key refuses a tempId another part has (the transaction rolls
+                        // back); "on conflict do nothing" made every insert a speculative one, a quarter slower
+                        .onFailure(VerifyNode::tempIdTaken).transform(failure -> new InvalidRecordException(
+                                intake.name() + ": tempId '" + takenTempId((PgException) failure)
+                                        + "' is already stored by another part of the run"))
                         .replaceWithVoid();
             }));
         }
         return Multi.createFrom().iterable(inserts).onItem().transformToUniAndConcatenate(u -> u)
-                .collect().last().replaceWith(ids);
+                .collect().last().replaceWithVoid();
     }
 
-    /** Chooses the mode and, in the intake's transaction, prepares the batch jobs or hands the run to real time. */
-    private Uni<ModeChoice> route(SqlConnection tx, Intake intake, List<UUID> atomIds) {
-        AtomsInferred event = intake.event();
-        Provider provider = intake.options().provider().orElse(llm.provider());
+    private static boolean tempIdTaken(Throwable failure) {
+        return failure instanceof PgException e && "23505".equals(e.getSqlState())
+                && "atoms_run_temp_id_key".equals(e.getConstraint());
+    }
+
+    /** From the detail {@code Key (run_id, temp_id)=(<runId>, <tempId>) already exists.}; runIds have no ", ". */
+    private static String takenTempId(PgException e) {
+        String detail = e.getDetail() == null ? "" : e.getDetail();
+        int from = detail.indexOf(", ", detail.indexOf(")=(") + 1);
+        int to = detail.lastIndexOf(") already exists");
+        return from < 0 || to < from ? "?" : detail.substring(from + 2, to);
+    }
+
+    /**
+     * Chooses the mode and, in the transaction of the run's last part, prepares the batch jobs or hands the run to
+     * real time. Called once per run, when every part is stored.
+     */
+    private Uni<ModeChoice> route(SqlConnection tx, String runId, RunOptions options, int atomCount) {
+        Provider provider = options.provider().orElse(llm.provider());
         // read per run, in the intake's transaction: a PUT /api/config applies to the next run without a restart
-        return settings.batch(tx).flatMap(current -> route(tx, event, provider, atomIds,
-                ModeChoice.of(event.atoms().size(), intake.options(), provider, current, batches.isAvailable(provider))));
+        return settings.batch(tx).flatMap(current -> route(tx, runId, provider,
+                ModeChoice.of(atomCount, options, provider, current, batches.isAvailable(provider))));
     }
 
     /** Prepares the batch jobs or hands the run to real time, as {@code choice} says. */
-    private Uni<ModeChoice> route(SqlConnection tx, AtomsInferred event, Provider provider, List<UUID> atomIds,
-                                  ModeChoice choice) {
+    private Uni<ModeChoice> route(SqlConnection tx, String runId, Provider provider, ModeChoice choice) {
         Uni<Void> prepared;
         String status;
         if (choice.mode() == ReconciliationRun.Mode.BATCH) {
-            List<PlannedRequest> planned = new ArrayList<>(atomIds.size());
-            for (int i = 0; i < atomIds.size(); i++) {
-                AtomsInferred.InferredAtom atom = event.atoms().get(i);
-                planned.add(new PlannedRequest(atomIds.get(i),
-                        AtomRequests.of(atomIds.get(i).toString(), atom.description(), atom.category())));
-            }
-            prepared = preparer.prepare(tx, event.runId(), provider, planned).replaceWithVoid();
+            prepared = tx.preparedQuery("select id, description, category from atoms where run_id = $1")
+                    .execute(Tuple.of(runId))
+                    // planning the requests of 100,000 atoms is CPU work of about a second: off the event loop
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .map(VerifyNode::plannedRequests)
+                    .flatMap(planned -> preparer.prepare(tx, runId, provider, planned)).replaceWithVoid();
             status = "BATCH_PROCESSING";
         } else {
             prepared = Uni.createFrom().voidItem();
@@ -197,15 +313,29 @@ public class VerifyNode {
         return prepared
                 .flatMap(ignored -> tx.preparedQuery("update reconciliation_runs set status = $2, mode = $3,"
                                 + " mode_reason = $4, provider = $5, updated_at = now() where run_id = $1")
-                        .execute(Tuple.of(event.runId(), status, choice.mode().name(), choice.reason(), provider.name())))
-                .flatMap(ignored -> outbox.statusChanged(tx, event.runId()))
+                        .execute(Tuple.of(runId, status, choice.mode().name(), choice.reason(), provider.name())))
+                .flatMap(ignored -> outbox.statusChanged(tx, runId))
                 .replaceWith(choice);
     }
 
-    private static String sha256(String text) {
+    /** The requests of every atom of the run, all parts, as read back in the transaction that stored the last one. */
+    private static List<PlannedRequest> plannedRequests(RowSet<Row> atoms) {
+        List<PlannedRequest> planned = new ArrayList<>(atoms.size());
+        for (Row row : atoms) {
+            UUID id = row.getUUID("id");
+            planned.add(new PlannedRequest(id, AtomRequests.of(id.toString(), row.getString("description"),
+                    row.getString("category"))));
+        }
+        return planned;
+    }
+
+    private static String orNone(String options) {
+        return options == null ? "(none)" : options;
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

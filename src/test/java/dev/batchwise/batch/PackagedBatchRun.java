@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -47,9 +48,14 @@ final class PackagedBatchRun implements AutoCloseable {
 
     /** Starts the simulator (readiness is awaited with the first service) and empties schema and groups. */
     static PackagedBatchRun begin(String name) {
-        ServiceProcess simulator = ServiceProcess.spec(name + "-simulator", "simulator")
+        return begin(name, UnaryOperator.identity());
+    }
+
+    /** As {@link #begin(String)}, with the simulator's process spec changed by {@code simulatorSpec} (its heap). */
+    static PackagedBatchRun begin(String name, UnaryOperator<ServiceProcess.Spec> simulatorSpec) {
+        ServiceProcess simulator = simulatorSpec.apply(ServiceProcess.spec(name + "-simulator", "simulator")
                 // no database and no Kafka: point both at ports where nothing listens
-                .with("batchwise.db.port", 1).with("kafka.bootstrap.servers", "127.0.0.1:1")
+                .with("batchwise.db.port", 1).with("kafka.bootstrap.servers", "127.0.0.1:1"))
                 .start();
         try {
             String bootstrap = LocalKafkaResource.bootstrapServers();

@@ -14,8 +14,11 @@ import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -30,46 +33,106 @@ import org.junit.jupiter.api.Test;
 class DeadLetterTest {
 
     @Test
-    void poisonAtomsInferredRecordsGoToTheDlqAndTheNextGoodRecordIsStored() {
+    void fourKindsOfPoisonRecordGoToTheDlqWithTheirReasonAndTheGoodRecordsAroundThemAreProcessed() {
         String marker = UUID.randomUUID().toString();
-        String goodRunId = "run-" + marker;
+        String before = "run-before-" + marker;
+        String after = "run-after-" + marker;
+        // one key for all six: one partition, in this order, whatever the topic's partition count
+        String key = "k-" + marker;
+        String notJson = "this is not JSON " + marker;
+        String noRunId = "{\"atoms\":[{\"tempId\":\"a-1\",\"description\":\"no run " + marker + "\"}]}";
+        String emptyAtoms = "{\"runId\":\"run-empty-" + marker + "\",\"atoms\":[]}";
+        String duplicates = "{\"runId\":\"run-dup-" + marker + "\",\"atoms\":[{\"tempId\":\"x\",\"description\":\"one\"},"
+                + "{\"tempId\":\"x\",\"description\":\"two\"}]}";
         try (KafkaCompanion kafka = TestKafka.companion()) {
             ConsumerTask<String, String> dlq = kafka.consumeStrings()
                     .fromTopics(Topics.deadLetter(Topics.ATOMS_INFERRED));
             kafka.produceStrings().fromRecords(
-                    new ProducerRecord<>(Topics.ATOMS_INFERRED, "k-" + marker, "this is not JSON " + marker),
-                    new ProducerRecord<>(Topics.ATOMS_INFERRED, "k-" + marker,
-                            "{\"atoms\":[{\"tempId\":\"a-1\",\"description\":\"" + marker + "\"}]}"),
-                    new ProducerRecord<>(Topics.ATOMS_INFERRED, goodRunId,
-                            "{\"runId\":\"" + goodRunId + "\",\"atoms\":[{\"tempId\":\"a-1\",\"description\":\"fine\"}]}"))
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, good(before)),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, notJson),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, noRunId),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, emptyAtoms),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, duplicates),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, key, good(after)))
                     .awaitCompletion(Duration.ofSeconds(30));
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> dlqRecords(dlq, marker) == 2);
-            ConsumerRecord<String, String> notJson = find(dlq, "this is not JSON " + marker);
-            ConsumerRecord<String, String> noRunId = find(dlq, "\"description\":\"" + marker + "\"");
-            assertTrue(reason(notJson).contains("not JSON"), reason(notJson));
-            assertTrue(reason(noRunId).contains("runId"), reason(noRunId));
-            assertEquals(Topics.ATOMS_INFERRED, header(noRunId, "dead-letter-topic"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> dlqRecords(dlq, marker) == 4);
+            assertReason(find(dlq, notJson), notJson, "record value is not JSON");
+            assertReason(find(dlq, noRunId), noRunId, "runId must not be blank");
+            assertReason(find(dlq, emptyAtoms), emptyAtoms, "atoms must not be empty");
+            assertReason(find(dlq, duplicates), duplicates, "atoms: tempId 'x' appears more than once in run 'run-dup-"
+                    + marker + "' part 1 of 1");
             dlq.stop();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/api/runs/{runId}", goodRunId).then().statusCode(200).body("atomCount", equalTo(1)));
+        for (String runId : new String[] {before, after}) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/{runId}", runId)
+                    .then().statusCode(200).body("status", equalTo("verified")).body("atomCount", equalTo(2)));
+        }
+        given().get("/api/runs/{runId}", "run-empty-" + marker).then().statusCode(404);
+        given().get("/api/runs/{runId}", "run-dup-" + marker).then().statusCode(404);
     }
 
     @Test
-    void atomsWithADuplicateTempIdAreRejectedByName() {
+    void contradictingPartsGoToTheDlqNamingRunAndPartAndTheRunsGoodPartsAreKept() {
         String runId = "run-" + UUID.randomUUID();
+        String name = "run '" + runId + "'";
+        String otherAtoms = part(runId, 1, 3, 100, 5, null);
+        String otherTotal = part(runId, 2, 4, 5, 5, null);
+        String otherOptions = part(runId, 2, 3, 5, 5, "{\"mode\":\"realtime\"}");
+        // a-0 is part 1's; a-15 .. a-18 are new, and must not be stored either
+        String takenTempId = part(runId, 3, 3, 15, 4, null).replace("\"atoms\":[", "\"atoms\":[{\"tempId\":\"a-0\","
+                + "\"description\":\"again\"},");
         try (KafkaCompanion kafka = TestKafka.companion()) {
             ConsumerTask<String, String> dlq = kafka.consumeStrings()
                     .fromTopics(Topics.deadLetter(Topics.ATOMS_INFERRED));
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.ATOMS_INFERRED, runId,
-                    "{\"runId\":\"" + runId + "\",\"atoms\":[{\"tempId\":\"x\",\"description\":\"one\"},"
-                            + "{\"tempId\":\"x\",\"description\":\"two\"}]}")).awaitCompletion(Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(30)).until(() -> dlqRecords(dlq, runId) == 1);
-            assertTrue(reason(find(dlq, runId)).contains("tempId 'x' appears more than once"));
+            kafka.produceStrings().fromRecords(
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, part(runId, 1, 3, 0, 5, null)),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, otherAtoms),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, otherTotal),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, otherOptions),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, part(runId, 2, 3, 5, 5, null)),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, takenTempId),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, part(runId, 1, 3, 0, 5, null)),
+                    new ProducerRecord<>(Topics.ATOMS_INFERRED, runId, part(runId, 3, 3, 10, 5, null)))
+                    .awaitCompletion(Duration.ofSeconds(30));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> dlqRecords(dlq, runId) == 4);
+            assertReason(find(dlq, otherAtoms), otherAtoms, name + " part 1 of 3 was already received with other"
+                    + " atoms (5 stored, 5 in this record)");
+            assertReason(find(dlq, otherTotal), otherTotal, name + " part 2 of 4: the run has 3 parts, this record says 4");
+            assertReason(find(dlq, otherOptions), otherOptions, name + " part 2 of 3: options {\"mode\":\"realtime\"}"
+                    + " differ from the run's (none); every part carries the run's options");
+            assertReason(find(dlq, takenTempId), takenTempId, name + " part 3 of 3: tempId 'a-0' is already stored by"
+                    + " another part of the run");
             dlq.stop();
         }
-        given().get("/api/runs/{runId}", runId).then().statusCode(404);
+        // the identical part 1 again was a no-op; the three good parts make the run
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/{runId}", runId)
+                .then().statusCode(200).body("status", equalTo("verified")).body("atomCount", equalTo(15))
+                .body("partsReceived", equalTo(3)));
+        List<String> tempIds = given().get("/api/runs/{runId}/atoms?limit=100", runId).then().statusCode(200)
+                .body("total", equalTo(15)).extract().jsonPath().getList("atoms.tempId", String.class);
+        assertEquals(IntStream.range(0, 15).mapToObj(i -> "a-" + i).sorted().toList(), tempIds.stream().sorted().toList(),
+                "the good parts' atoms, and none of a refused part's");
+    }
+
+    /** A good one-record run of two atoms. */
+    private static String good(String runId) {
+        return "{\"runId\":\"" + runId + "\",\"atoms\":[{\"tempId\":\"a-1\",\"description\":\"fine\"},"
+                + "{\"tempId\":\"a-2\",\"description\":\"also fine\"}]}";
+    }
+
+    private static String part(String runId, int part, int parts, int from, int n, String options) {
+        return "{\"runId\":\"" + runId + "\",\"part\":" + part + ",\"parts\":" + parts + ",\"atoms\":["
+                + IntStream.range(from, from + n).mapToObj(i -> "{\"tempId\":\"a-" + i + "\",\"description\":\"atom "
+                        + i + "\"}").collect(Collectors.joining(",")) + "]"
+                + (options == null ? "" : ",\"options\":" + options) + "}";
+    }
+
+    private static void assertReason(ConsumerRecord<String, String> deadLetter, String value, String reason) {
+        assertEquals(value, deadLetter.value(), "the record as it was");
+        assertTrue(reason(deadLetter).contains(reason), reason(deadLetter));
+        assertEquals(Topics.ATOMS_INFERRED, header(deadLetter, "dead-letter-topic"));
     }
 
     @Test

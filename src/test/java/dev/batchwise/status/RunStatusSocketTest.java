@@ -45,7 +45,7 @@ class RunStatusSocketTest {
         List<String> messages = new CopyOnWriteArrayList<>();
         WebSocketClientConnection connection = connect(runId, messages);
         try {
-            runs.publish(new AtomsInferred(runId,
+            runs.publish(AtomsInferred.whole(runId,
                     List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)).await().atMost(Duration.ofSeconds(30));
 
             // a one-atom run goes real time: verifying, then verified with its atom completed
@@ -66,7 +66,7 @@ class RunStatusSocketTest {
     @Test
     void aClientConnectingLaterGetsTheCurrentStatusFirst() throws Exception {
         String runId = "run-" + UUID.randomUUID();
-        runs.publish(new AtomsInferred(runId,
+        runs.publish(AtomsInferred.whole(runId,
                 List.of(new AtomsInferred.InferredAtom("a-1", "an atom", null)), null)).await().atMost(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(30)).until(() -> "verified".equals(
                 io.restassured.RestAssured.given().get("/api/runs/{runId}", runId).jsonPath().getString("status")));

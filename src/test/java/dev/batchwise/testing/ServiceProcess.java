@@ -30,6 +30,8 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The heap of a service process unless its spec says otherwise. */
+    public static final String DEFAULT_HEAP = "256m";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final AtomicInteger STARTS = new AtomicInteger();
     /** Processes not yet seen to end: killed when the test JVM exits, should a test leave one behind. */
@@ -58,7 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** A process to be started with {@code -Dquarkus.profile=profile}, on a free port unless told otherwise. */
     public static Spec spec(String name, String profile) {
-        return new Spec(name, profile, 0, new LinkedHashMap<>());
+        return new Spec(name, profile, 0, DEFAULT_HEAP, true, new LinkedHashMap<>());
     }
 
     /** What to start: immutable, so one spec can start a process, and again after a kill, or with one change. */
@@ -66,19 +68,23 @@ public final class ServiceProcess implements AutoCloseable {
         private final String name;
         private final String profile;
         private final int port;
+        private final String heap;
+        private final boolean c1Only;
         private final Map<String, String> properties;
 
-        private Spec(String name, String profile, int port, Map<String, String> properties) {
+        private Spec(String name, String profile, int port, String heap, boolean c1Only, Map<String, String> properties) {
             this.name = name;
             this.profile = profile;
             this.port = port;
+            this.heap = heap;
+            this.c1Only = c1Only;
             this.properties = properties;
         }
 
         public Spec with(String key, Object value) {
             Map<String, String> copy = new LinkedHashMap<>(properties);
             copy.put(key, String.valueOf(value));
-            return new Spec(name, profile, port, copy);
+            return new Spec(name, profile, port, heap, c1Only, copy);
         }
 
         public Spec with(Map<String, ?> more) {
@@ -92,16 +98,26 @@ public final class ServiceProcess implements AutoCloseable {
         public Spec without(String key) {
             Map<String, String> copy = new LinkedHashMap<>(properties);
             copy.remove(key);
-            return new Spec(name, profile, port, copy);
+            return new Spec(name, profile, port, heap, c1Only, copy);
         }
 
         /** The HTTP port (a free one is chosen now when none was given, so restarts can keep it). */
         public Spec onPort(int httpPort) {
-            return new Spec(name, profile, httpPort, properties);
+            return new Spec(name, profile, httpPort, heap, c1Only, properties);
+        }
+
+        /** Both JIT compilers, as in production (for measurements); C1 only otherwise, which starts sooner. */
+        public Spec fullJit() {
+            return new Spec(name, profile, port, heap, false, properties);
+        }
+
+        /** The maximum heap ({@code -Xmx}), 256 MB unless told otherwise. */
+        public Spec heap(String xmx) {
+            return new Spec(name, profile, port, xmx, c1Only, properties);
         }
 
         public Spec named(String newName) {
-            return new Spec(newName, profile, port, properties);
+            return new Spec(newName, profile, port, heap, c1Only, properties);
         }
 
         public int port() {
@@ -119,8 +135,12 @@ public final class ServiceProcess implements AutoCloseable {
             Path logFile = dir.resolve(String.format("%s-%02d.log", name, STARTS.incrementAndGet()));
             String java = ProcessHandle.current().info().command().orElse("java");
             // a small heap; C1 only, which starts the jar about a third faster on two shared cores
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Dquarkus.profile=" + profile, "-Dquarkus.http.port=" + httpPort));
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
+            if (c1Only) {
+                command.add("-XX:TieredStopAtLevel=1");
+            }
+            command.add("-Dquarkus.profile=" + profile);
+            command.add("-Dquarkus.http.port=" + httpPort);
             properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-jar");
             command.add(System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar"));
