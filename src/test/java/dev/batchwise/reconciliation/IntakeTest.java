@@ -151,7 +151,7 @@ class IntakeTest {
         }
         given().get("/api/runs/{runId}", runId).then().statusCode(200)
                 .body("mode", equalTo("batch"))
-                .body("modeReason", equalTo("30 atoms > threshold 20"))
+                .body("modeReason", equalTo("30 atoms > threshold 20 (BATCH_THRESHOLD)"))
                 .body("atomCount", equalTo(30))
                 .body("parts", equalTo(3))
                 .body("partsReceived", equalTo(3));
