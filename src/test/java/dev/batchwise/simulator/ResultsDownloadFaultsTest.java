@@ -124,10 +124,13 @@ class ResultsDownloadFaultsTest {
         String id = anthropicBatch(6);
         knobs(Map.of("resultsCutAfterLines", 3));
         // java.net.http asks for an upgrade to h2c on a fresh connection, which the server grants
-        Cut cut = cutDownload(HttpClient.Version.HTTP_2, anthropicResults(id));
-        assertEquals(HttpClient.Version.HTTP_2, cut.version());
-        assertEquals(3, cut.wholeLines().size(), cut.toString());
-        assertTrue(cut.partialLine().startsWith("{\"custom_id\":"), cut.partialLine());
+        // An HTTP/2 reset may overtake the frames queued before it (RST_STREAM discards what the stream still had
+        // to send; seen in CI: the client's send() failed before any response head). So here the cut is an error
+        // after at most the 3 whole lines, never a clean end; HTTP/1.1 (the tests above) checks the exact part.
+        Cut cut = cutDownload(HttpClient.Version.HTTP_2, anthropicResults(id), true);
+        assertTrue(cut.version() == null || cut.version() == HttpClient.Version.HTTP_2, cut.toString());
+        assertTrue(cut.wholeLines().size() <= 3, cut.toString());
+        cut.wholeLines().forEach(line -> assertTrue(line.startsWith("{\"custom_id\":"), line));
         assertEquals(6, wholeDownload(anthropicResults(id)).size());
     }
 
@@ -242,6 +245,12 @@ class ResultsDownloadFaultsTest {
      * what they hold once the body fails; a clean end of the body fails the test.
      */
     private Cut cutDownload(HttpClient.Version version, HttpRequest request) throws Exception {
+        return cutDownload(version, request, false);
+    }
+
+    /** {@code resetMayOvertake}: an error before the response head counts as the cut too (HTTP/2). */
+    private Cut cutDownload(HttpClient.Version version, HttpRequest request, boolean resetMayOvertake)
+            throws Exception {
         Recording recording = new Recording();
         HttpClient client = HttpClient.newBuilder().version(version).build();
         try {
@@ -258,7 +267,9 @@ class ResultsDownloadFaultsTest {
         // a deadline for a broken cut (no end at all), generous for a loaded machine
         Throwable error = recording.end.get(60, TimeUnit.SECONDS).orElse(null);
         String text = recording.text();
-        assertEquals(200, recording.status);
+        if (!(resetMayOvertake && recording.status == 0)) {
+            assertEquals(200, recording.status);
+        }
         assertNotNull(error, "the download ended cleanly instead of failing: " + text);
         assertTrue(error instanceof IOException, "an I/O error: " + error);
         int lastNewline = text.lastIndexOf('\n');
