@@ -32,16 +32,7 @@ public class JsonRecords {
         if (value == null || value.isBlank()) {
             throw new InvalidRecordException("record value is empty");
         }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(value);
-        } catch (JsonProcessingException e) {
-            throw new InvalidRecordException("record value is not JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new InvalidRecordException("record value is not a JSON object");
-        }
-        return tree;
+        return object(() -> mapper.readTree(value));
     }
 
     /** Parses a value given as UTF-8 bytes (a request body) into a JSON object tree. */
@@ -49,9 +40,18 @@ public class JsonRecords {
         if (value == null || value.length == 0) {
             throw new InvalidRecordException("record value is empty");
         }
+        return object(() -> mapper.readTree(value));
+    }
+
+    private interface Parse {
+        JsonNode run() throws java.io.IOException;
+    }
+
+    /** The parsed tree if it is a JSON object; anything else is an invalid record, named. */
+    private static JsonNode object(Parse parse) {
         JsonNode tree;
         try {
-            tree = mapper.readTree(value);
+            tree = parse.run();
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException("record value is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
