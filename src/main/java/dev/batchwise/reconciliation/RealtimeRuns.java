@@ -109,8 +109,11 @@ class RealtimeRuns {
                 .invoke(requests -> Log.infof("run=%s %d atoms go through the real-time path", runId, requests.size()))
                 .onItem().transformToMulti(requests -> Chunks.bySizeOrTime(realtime.completeAll(requests,
                         llm.realtime().concurrency(), provider), 50, Duration.ofMillis(200)))
+                // each chunk of outcomes is a status change too: the run's progress moves on browsers as it happens
                 .onItem().transformToUniAndConcatenate(results -> database.pool().withTransaction(tx -> renew(tx, runId, token)
-                        .flatMap(ignored -> scores.apply(tx, outcomes(results)))))
+                        .flatMap(ignored -> scores.apply(tx, outcomes(results)))
+                        .flatMap(ignored -> outbox.statusChanged(tx, runId)))
+                        .invoke(outbox::committed))
                 .collect().last()
                 .flatMap(ignored -> finish(runId, token))
                 .onTermination().invoke(renewal::cancel);

@@ -4,15 +4,20 @@ import dev.batchwise.database.Database;
 import dev.batchwise.batch.BatchRuns;
 import dev.batchwise.status.BatchProgress;
 import dev.batchwise.status.RunSnapshots;
+import dev.batchwise.status.RunStage;
 import dev.batchwise.status.RunStatus;
+import dev.batchwise.status.TimeRemaining;
+import io.smallrye.mutiny.Multi;
 import dev.batchwise.status.StatusEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A run's state, read from what is stored (so it is the same after any restart), for the API and for every
@@ -21,6 +26,10 @@ import java.util.Locale;
  */
 @ApplicationScoped
 public class RunSnapshotService implements RunSnapshots {
+
+    private static final int RATE_BASIS = 10;
+    /** What {@code /ws/runs} sends first: the runs under way and those ended in the last hour, newest first. */
+    private static final int RECENT_RUNS = 200;
 
     private final Database database;
     private final BatchRuns batchRuns;
@@ -32,13 +41,16 @@ public class RunSnapshotService implements RunSnapshots {
 
     /** The run's state, or a null item when there is no such run. */
     public Uni<RunState> state(String runId) {
-        return database.pool().preparedQuery("select r.run_id, r.status, r.mode, r.mode_reason, r.provider, r.atom_count,"
-                        + " r.parts, r.parts_received,"
-                        + " r.received_at, r.updated_at, r.completed_at,"
-                        + " (select count(*) from atoms a where a.run_id = r.run_id and a.scored_at is not null"
-                        + "   and a.score_source <> 'FAILED') as completed,"
-                        + " (select count(*) from atoms a where a.run_id = r.run_id and a.score_source = 'FAILED') as failed"
-                        + " from reconciliation_runs r where r.run_id = $1")
+        return database.pool().preparedQuery("select r.run_id, r.status, r.stage, r.status_seq, r.mode, r.mode_reason,"
+                        + " r.provider, r.atom_count, r.parts, r.parts_received, r.received_at, r.updated_at,"
+                        + " r.completed_at, o.completed, o.failed,"
+                        + " extract(epoch from o.last_outcome - o.first_outcome)::float8 as outcome_span"
+                        + " from reconciliation_runs r, lateral (select"
+                        + "   count(*) filter (where a.scored_at is not null and a.score_source <> 'FAILED') as completed,"
+                        + "   count(*) filter (where a.score_source = 'FAILED') as failed,"
+                        + "   min(a.scored_at) as first_outcome, max(a.scored_at) as last_outcome"
+                        + "   from atoms a where a.run_id = r.run_id) o"
+                        + " where r.run_id = $1")
                 .execute(Tuple.of(runId))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
@@ -47,22 +59,53 @@ public class RunSnapshotService implements RunSnapshots {
                     Row row = rows.iterator().next();
                     RunStatus status = RunStatus.valueOf(row.getString("status"));
                     String mode = row.getString("mode");
+                    int atoms = row.getInteger("atom_count");
+                    int completed = row.getLong("completed").intValue();
+                    int failed = row.getLong("failed").intValue();
+                    boolean batch = "BATCH".equals(mode) && status == RunStatus.BATCH_PROCESSING;
                     Uni<Integer> submitted = "BATCH".equals(mode)
                             ? batchRuns.of(runId).map(BatchRuns.Jobs::submittedRequests)
-                            : Uni.createFrom().item(status == RunStatus.RECEIVED ? 0 : row.getInteger("atom_count"));
-                    return submitted.map(sent -> new RunState(runId, status, lower(mode), row.getString("mode_reason"),
-                            lower(row.getString("provider")), row.getInteger("atom_count"),
+                            : Uni.createFrom().item(status == RunStatus.RECEIVED ? 0 : atoms);
+                    Uni<String> remaining = status.isFinal() ? Uni.createFrom().nullItem()
+                            : batch ? batchRuns.remaining(runId).map(TimeRemaining::describe)
+                            : Uni.createFrom().item(TimeRemaining.describe(status == RunStatus.VERIFYING
+                                    ? realtimeRemaining(atoms, completed + failed, row.getDouble("outcome_span"))
+                                    : Optional.empty()));
+                    return Uni.combine().all().unis(submitted, remaining).with((sent, left) -> new RunState(runId,
+                            status, RunStage.valueOf(row.getString("stage")), row.getLong("status_seq"), lower(mode),
+                            row.getString("mode_reason"), lower(row.getString("provider")), atoms,
                             row.getInteger("parts"), row.getInteger("parts_received"),
-                            new BatchProgress(sent, row.getLong("completed").intValue(), row.getLong("failed").intValue()),
-                            null, instant(row.getOffsetDateTime("received_at")), instant(row.getOffsetDateTime("updated_at")),
+                            new BatchProgress(sent, completed, failed), left,
+                            instant(row.getOffsetDateTime("received_at")), instant(row.getOffsetDateTime("updated_at")),
                             instant(row.getOffsetDateTime("completed_at"))));
                 });
     }
 
+    /**
+     * Real time: the rate observed between the run's first and latest outcome, over the atoms still to go. Fewer
+     * than {@value #RATE_BASIS} outcomes are no basis for a rate.
+     */
+    static Optional<Duration> realtimeRemaining(int atoms, int done, Double outcomeSpanSeconds) {
+        if (done < RATE_BASIS || outcomeSpanSeconds == null || outcomeSpanSeconds <= 0) {
+            return done >= atoms ? Optional.of(Duration.ZERO) : Optional.empty();
+        }
+        double perAtom = outcomeSpanSeconds / (done - 1);
+        return Optional.of(Duration.ofMillis(Math.round(perAtom * Math.max(0, atoms - done) * 1000)));
+    }
+
     @Override
     public Uni<StatusEvent> current(String runId) {
-        return state(runId).map(state -> state == null ? null : new StatusEvent(state.runId(), state.status(),
-                state.batchProgress(), state.estimatedTimeRemaining(), Instant.now()));
+        return state(runId).map(state -> state == null ? null : state.event(Instant.now()));
+    }
+
+    @Override
+    public Multi<StatusEvent> recent() {
+        return database.pool().preparedQuery("select run_id from reconciliation_runs"
+                        + " where completed_at is null or completed_at > now() - interval '1 hour'"
+                        + " order by received_at desc limit $1").execute(Tuple.of(RECENT_RUNS))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> current(row.getString("run_id")))
+                .filter(event -> event != null);
     }
 
     private static String lower(String value) {

@@ -38,9 +38,14 @@ public class Outbox {
                 .execute(Tuple.of(topic, key, json)).replaceWithVoid();
     }
 
-    /** Announces that the run's status changed; the event is built from the run as stored when it is sent. */
+    /**
+     * Announces that the run's status changed; the event is built from the run as stored when it is sent. The run's
+     * {@code status_seq} grows in the same statement, so the event, and any snapshot read after this commit, carry a
+     * seq above every earlier state's.
+     */
     public Uni<Void> statusChanged(SqlConnection tx, String runId) {
-        return tx.preparedQuery("insert into outbox (topic, record_key) values ($1, $2)")
+        return tx.preparedQuery("with seq as (update reconciliation_runs set status_seq = status_seq + 1"
+                        + " where run_id = $2) insert into outbox (topic, record_key) values ($1, $2)")
                 .execute(Tuple.of(Topics.RECONCILIATION_STATUS, runId)).replaceWithVoid();
     }
 

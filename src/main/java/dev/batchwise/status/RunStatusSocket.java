@@ -1,31 +1,28 @@
 package dev.batchwise.status;
 
+import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.PathParam;
 import io.quarkus.websockets.next.WebSocket;
-import io.smallrye.mutiny.Multi;
+import io.quarkus.websockets.next.WebSocketConnection;
 
-/**
- * {@code /ws/runs/{runId}}: the run's current status first (so a new client is never blank),
- * then every status event of the run as it happens.
- */
+/** {@code /ws/runs/{runId}}: the run's current status first (so a new client is never blank), then its events. */
 @WebSocket(path = "/ws/runs/{runId}")
 public class RunStatusSocket {
 
-    private final RunSnapshots snapshots;
-    private final StatusBridge bridge;
+    private final StatusClients clients;
 
-    RunStatusSocket(RunSnapshots snapshots, StatusBridge bridge) {
-        this.snapshots = snapshots;
-        this.bridge = bridge;
+    RunStatusSocket(StatusClients clients) {
+        this.clients = clients;
     }
 
     @OnOpen
-    public Multi<StatusEvent> onOpen(@PathParam String runId) {
-        // Snapshot first, then live: an event that lands in between is superseded by the next one,
-        // since every event carries the whole state.
-        return Multi.createBy().concatenating().streams(
-                snapshots.current(runId).toMulti(),
-                bridge.eventsOf(runId));
+    public void onOpen(WebSocketConnection connection, @PathParam String runId) {
+        clients.open(connection, runId);
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        clients.close(connection);
     }
 }

@@ -2,17 +2,17 @@ package dev.batchwise.status;
 
 import dev.batchwise.messaging.JsonRecords;
 import io.quarkus.logging.Log;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import io.smallrye.mutiny.operators.multi.processors.SerializedProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Fans {@code reconciliation.status} out to this instance's WebSocket clients. Each instance reads the
- * topic with a consumer group of its own, so a browser connected anywhere sees every run's events.
- * Holds no state: a new client gets its first snapshot from the database, not from here.
+ * Fans {@code reconciliation.status} out to this instance's WebSocket clients. Each instance reads the topic with a
+ * consumer group of its own, so a browser connected anywhere sees every run's events. Handing an event to a client
+ * only queues it ({@link StatusFeed}): a slow client never holds up the topic, the other clients or the pipeline.
  */
 @ApplicationScoped
 public class StatusBridge {
@@ -20,8 +20,7 @@ public class StatusBridge {
     public static final String CHANNEL = "reconciliation-status-in";
 
     private final JsonRecords records;
-    // serialized: records of several partitions may arrive on different threads
-    private final SerializedProcessor<StatusEvent, StatusEvent> live = BroadcastProcessor.<StatusEvent>create().serialized();
+    private final Set<Consumer<StatusEvent>> listeners = ConcurrentHashMap.newKeySet();
 
     StatusBridge(JsonRecords records) {
         this.records = records;
@@ -30,13 +29,14 @@ public class StatusBridge {
     @Incoming(CHANNEL)
     public Uni<Void> onStatus(String value) {
         StatusEvent event = records.read(value, StatusEvent.class);
-        Log.debugf("run=%s status=%s", event.runId(), event.status());
-        live.onNext(event);
+        Log.debugf("run=%s status=%s seq=%d", event.runId(), event.status(), event.seq());
+        listeners.forEach(listener -> listener.accept(event));
         return Uni.createFrom().voidItem();
     }
 
-    /** Live events of one run, from now on. */
-    public Multi<StatusEvent> eventsOf(String runId) {
-        return Multi.createFrom().publisher(live).filter(event -> event.runId().equals(runId));
+    /** Every event from now on goes to {@code listener} until the returned handle is run. */
+    Runnable listen(Consumer<StatusEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 }
