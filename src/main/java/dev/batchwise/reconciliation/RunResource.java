@@ -24,8 +24,9 @@ import java.util.List;
 
 /**
  * Runs over HTTP: {@code POST /api/runs} publishes a run on {@code atoms.inferred} in parts (the same intake as
- * any producer's), {@code GET /api/runs/{runId}} shows where it is, {@code GET /api/runs/{runId}/atoms} lists its
- * atoms best quality first, unscored last, never filtered by score.
+ * any producer's), {@code GET /api/runs} lists runs newest first, {@code GET /api/runs/{runId}} shows where one is,
+ * {@code GET /api/runs/{runId}/atoms} lists its atoms (best quality first by default, unscored last in every quality
+ * order, never filtered by score) and {@code GET /api/runs/{runId}/scores} counts its scores in buckets.
  */
 @Path("/api/runs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -61,11 +62,13 @@ public class RunResource {
     private final JsonRecords records;
     private final RunPublisher publisher;
     private final RunSnapshotService snapshots;
+    private final ScoreHistogram histogram;
 
-    RunResource(JsonRecords records, RunPublisher publisher, RunSnapshotService snapshots) {
+    RunResource(JsonRecords records, RunPublisher publisher, RunSnapshotService snapshots, ScoreHistogram histogram) {
         this.records = records;
         this.publisher = publisher;
         this.snapshots = snapshots;
+        this.histogram = histogram;
     }
 
     /** What {@code POST /api/runs} answers once the broker has every part of the run. */
@@ -110,30 +113,98 @@ public class RunResource {
         });
     }
 
+    /** {@code GET /api/runs}: runs newest first, each as {@code GET /api/runs/{runId}} shows it. */
+    @GET
+    public Uni<RunSnapshotService.RunPage> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+        return snapshots.list(intParam("limit", limit, 50, 1, 500), intParam("offset", offset, 0, 0, Integer.MAX_VALUE));
+    }
+
+    /** The columns the atoms table sorts by, as the query names them. */
+    enum AtomSort {
+        QUALITY("qualityScore"), TEMP_ID("tempId"), CATEGORY("category"), DESCRIPTION("description"),
+        SCORE_SOURCE("scoreSource");
+
+        final String field;
+
+        AtomSort(String field) {
+            this.field = field;
+        }
+
+        static AtomSort parse(String value) {
+            for (AtomSort sort : values()) {
+                if (sort.field.equals(value) || (sort == QUALITY && "quality".equals(value))) {
+                    return sort;
+                }
+            }
+            throw new BadRequestException("sort must be one of quality, tempId, category, description, scoreSource"
+                    + " (was '" + value + "')");
+        }
+
+        /** Unscored atoms come last in every quality order (score, don't gate: they are listed, after the rest). */
+        Sort order(Sort.Direction direction) {
+            Sort order = this == QUALITY ? Sort.by(field, direction, Sort.NullPrecedence.NULLS_LAST)
+                    : Sort.by(field, direction);
+            return this == TEMP_ID ? order : order.and("tempId");
+        }
+    }
+
     @GET
     @Path("/{runId}/atoms")
     @WithSession
     public Uni<AtomPage> atoms(@PathParam("runId") String runId,
                                @QueryParam("sort") @DefaultValue("quality") String sort,
-                               @QueryParam("limit") @DefaultValue("100") int limit,
-                               @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (!"quality".equals(sort)) {
-            throw new BadRequestException("sort must be quality (was '" + sort + "')");
+                               @QueryParam("order") String order,
+                               @QueryParam("limit") String limit,
+                               @QueryParam("offset") String offset) {
+        AtomSort by = AtomSort.parse(sort);
+        Sort.Direction direction;
+        if (order == null) {
+            // best quality first; every other column reads A to Z
+            direction = by == AtomSort.QUALITY ? Sort.Direction.Descending : Sort.Direction.Ascending;
+        } else if ("asc".equals(order) || "desc".equals(order)) {
+            direction = "asc".equals(order) ? Sort.Direction.Ascending : Sort.Direction.Descending;
+        } else {
+            throw new BadRequestException("order must be asc or desc (was '" + order + "')");
         }
-        if (limit < 1 || limit > 1000) {
-            throw new BadRequestException("limit must be between 1 and 1000 (was " + limit + ")");
-        }
-        if (offset < 0) {
-            throw new BadRequestException("offset must be >= 0 (was " + offset + ")");
-        }
+        int size = intParam("limit", limit, 100, 1, 1000);
+        int from = intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
         return ReconciliationRun.<ReconciliationRun>findById(runId).flatMap(run -> {
             if (run == null) {
                 throw new NotFoundException("run '" + runId + "' not found");
             }
-            Sort order = Sort.by("qualityScore", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST).and("tempId");
-            return Atom.<Atom>find("runId", order, runId).range(offset, offset + limit - 1).list()
+            return Atom.<Atom>find("runId", by.order(direction), runId).range(from, from + size - 1).list()
                     .flatMap(atoms -> Atom.count("runId", runId)
                             .map(total -> new AtomPage(atoms.stream().map(AtomView::of).toList(), total)));
         });
+    }
+
+    /** {@code GET /api/runs/{runId}/scores}: the run's score histogram, counted in the database. */
+    @GET
+    @Path("/{runId}/scores")
+    public Uni<ScoreHistogram.Scores> scores(@PathParam("runId") String runId) {
+        return histogram.of(runId).map(scores -> {
+            if (scores == null) {
+                throw new NotFoundException("run '" + runId + "' not found");
+            }
+            return scores;
+        });
+    }
+
+    /** A whole-number query parameter, or a 400 that names it; absent means {@code fallback}. */
+    static int intParam(String name, String value, int fallback, int min, int max) {
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        int parsed;
+        try {
+            parsed = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException(name + " must be a whole number (was '" + value + "')");
+        }
+        if (parsed < min || parsed > max) {
+            throw new BadRequestException(name + (max == Integer.MAX_VALUE ? " must be >= " + min
+                    : " must be between " + min + " and " + max) + " (was " + parsed + ")");
+        }
+        return parsed;
     }
 }

@@ -81,6 +81,28 @@ public class RunSnapshotService implements RunSnapshots {
                 });
     }
 
+    /** A page of runs, newest first, each as {@link #state} shows it. */
+    public record RunPage(java.util.List<RunState> runs, long total) {
+    }
+
+    /**
+     * Runs newest first, {@code limit} from {@code offset}: the page's ids in one query, then each run's state
+     * one after the other, so a page of 500 never floods the pool.
+     */
+    public Uni<RunPage> list(int limit, int offset) {
+        Uni<java.util.List<RunState>> runs = database.pool()
+                .preparedQuery("select run_id from reconciliation_runs order by received_at desc, run_id limit $1 offset $2")
+                .execute(Tuple.of(limit, offset))
+                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem().transformToUniAndConcatenate(row -> state(row.getString("run_id")))
+                // a run deleted between the two queries is simply not on the page
+                .filter(state -> state != null)
+                .collect().asList();
+        Uni<Long> total = database.pool().query("select count(*) from reconciliation_runs").execute()
+                .map(rows -> rows.iterator().next().getLong(0));
+        return runs.flatMap(page -> total.map(count -> new RunPage(page, count)));
+    }
+
     /**
      * Real time: the rate observed between the run's first and latest outcome, over the atoms still to go. Fewer
      * than {@value #RATE_BASIS} outcomes are no basis for a rate.
