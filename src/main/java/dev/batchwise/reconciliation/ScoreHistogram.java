@@ -34,7 +34,9 @@ public class ScoreHistogram {
 
     /** The run's histogram; a null item when there is no such run. */
     Uni<Scores> of(String runId) {
-        return database.pool().preparedQuery("select least(a.quality_score / " + WIDTH + ", " + (BUCKETS - 1) + ") as bucket,"
+        return database.pool().preparedQuery("select case when a.quality_score is not null"
+                        // least() skips nulls: without the case an unscored atom would count as 90-100
+                        + " then least(a.quality_score / " + WIDTH + ", " + (BUCKETS - 1) + ") end as bucket,"
                         + " count(a.id) as atoms from reconciliation_runs r left join atoms a on a.run_id = r.run_id"
                         + " where r.run_id = $1 group by 1")
                 .execute(Tuple.of(runId))
