@@ -1,5 +1,9 @@
 package dev.batchwise.batch;
 
+import dev.batchwise.testing.StatusClient;
+import java.net.URI;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,9 +71,28 @@ class TwoInstancesIT {
         // each job is polled a good number of times while it runs, by whichever instance claims it first
         scenario.configureSimulator(Map.of("batchFixedMs", 3000));
 
-        PackagedBatchRun.postRun(instances.get(0), runId, ATOMS, "anthropic");
-        PackagedBatchRun.awaitVerified(instances.get(1), runId);
-        scenario.assertExactlyOnce(runId, ATOMS, "anthropic", PER_BATCH);
+        // a browser on each instance: each instance reads reconciliation.status in a group of its own
+        List<StatusClient> browsers = instances.stream().map(service -> StatusClient.connect(
+                StatusClient.uri(URI.create(service.baseUrl()), "/ws/runs/" + runId), true)).toList();
+        try {
+            PackagedBatchRun.postRun(instances.get(0), runId, ATOMS, "anthropic");
+            PackagedBatchRun.awaitVerified(instances.get(1), runId);
+            scenario.assertExactlyOnce(runId, ATOMS, "anthropic", PER_BATCH);
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> browsers.stream().allMatch(b -> b.lastIs(runId, "verified")));
+            List<List<Long>> seqs = browsers.stream().map(b -> b.of(runId).stream().map(StatusClient.Received::seq)
+                    .toList()).toList();
+            for (List<Long> got : seqs) {
+                assertTrue(got.size() > 2, "the run's events, not just its end: " + got);
+                for (int i = 1; i < got.size(); i++) {
+                    assertTrue(got.get(i) > got.get(i - 1), "in order: " + got);
+                }
+            }
+            // the same record of the topic, pushed by each instance: the same final event, to the byte ("at" included)
+            assertEquals(last(browsers.get(0), runId), last(browsers.get(1), runId), "the two instances' final events");
+        } finally {
+            browsers.forEach(StatusClient::close);
+        }
 
         Set<String> jobs = Db.rows("select id::text as id from batch_jobs where reconciliation_run_id = ?", runId)
                 .stream().map(row -> (String) row.get("id")).collect(Collectors.toSet());
@@ -97,6 +120,11 @@ class TwoInstancesIT {
             // without a crash, no poller takes a job from a submitter that is still at work
             assertEquals(List.of(), lines(service, "claimed in SUBMITTING"), service.name());
         }
+    }
+
+    private static String last(StatusClient browser, String runId) {
+        List<StatusClient.Received> got = browser.of(runId);
+        return got.get(got.size() - 1).event().toString();
     }
 
     private static List<String> lines(ServiceProcess instance, String text) {

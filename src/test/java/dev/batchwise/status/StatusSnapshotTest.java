@@ -113,7 +113,10 @@ class StatusSnapshotTest {
     }
 
     static String post(int atoms, String mode) {
-        String runId = "status-" + UUID.randomUUID();
+        return postAs("status-" + UUID.randomUUID(), atoms, mode);
+    }
+
+    static String postAs(String runId, int atoms, String mode) {
         String body = "{\"runId\":\"" + runId + "\",\"options\":{\"mode\":\"" + mode + "\",\"provider\":\"anthropic\"},"
                 + "\"atoms\":[" + IntStream.range(0, atoms).mapToObj(i -> "{\"tempId\":\"a-" + i
                 + "\",\"description\":\"The status of thing " + i + " is shown\",\"category\":\"functional\"}")
