@@ -3,9 +3,7 @@ package dev.batchwise.cost;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -15,7 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /**
- * {@code GET /api/runs/{runId}/cost}: one run's cost and saving; {@code GET /api/cost?from=&to=}: the same summed
+ * {@code GET /api/cost?from=&to=}: the cost and saving ({@link RunCostResource}'s) summed
  * over the runs received in [from, to), each an ISO-8601 date-time with offset or a date (midnight UTC).
  */
 @Path("/api")
@@ -26,12 +24,6 @@ public class CostResource {
 
     CostResource(CostQueries queries) {
         this.queries = queries;
-    }
-
-    @GET
-    @Path("/runs/{runId}/cost")
-    public Uni<CostSummary> run(@PathParam("runId") String runId) {
-        return queries.run(runId).onItem().ifNull().failWith(() -> new NotFoundException("run " + runId + " not found"));
     }
 
     @GET
