@@ -38,11 +38,12 @@ class BatchPoller {
     private final ItemRetrier retrier;
     private final SubmitRecovery recovery;
     private final RuntimeSettings settings;
+    private final BatchMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private Cancellable ticks = () -> { };
 
     BatchPoller(JobStore jobs, BatchLlmService batches, BatchConfig config, BatchCollector collector,
-                ItemRetrier retrier, SubmitRecovery recovery, RuntimeSettings settings) {
+                ItemRetrier retrier, SubmitRecovery recovery, RuntimeSettings settings, BatchMetrics metrics) {
         this.jobs = jobs;
         this.batches = batches;
         this.config = config;
@@ -50,6 +51,7 @@ class BatchPoller {
         this.retrier = retrier;
         this.recovery = recovery;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     void start(@Observes StartupEvent ignored,
@@ -111,7 +113,12 @@ class BatchPoller {
     }
 
     private Uni<Void> poll(ClaimedJob job, EffectiveBatchSettings current) {
-        return batches.status(job.provider(), job.providerBatchId())
+        // the provider's status call alone is timed: what we wait on per poll
+        return Uni.createFrom().deferred(() -> {
+                    var sample = metrics.pollStarted();
+                    return batches.status(job.provider(), job.providerBatchId())
+                            .onItemOrFailure().invoke((ok, failure) -> metrics.polled(sample, job.provider(), failure == null));
+                })
                 .flatMap(status -> {
                     if (status.status().isFinal()) {
                         Log.infof("%s ended at the provider: %s %s", job.describe(), status.status(), status.totals());

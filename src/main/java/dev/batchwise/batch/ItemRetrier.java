@@ -33,9 +33,10 @@ class ItemRetrier {
     private final BatchConfig config;
     private final LlmConfig llm;
     private final Outbox outbox;
+    private final BatchMetrics metrics;
 
     ItemRetrier(JobStore jobs, BatchWorkload workload, ItemWrites items, RealtimeLlmService realtime,
-                BatchConfig config, LlmConfig llm, Outbox outbox) {
+                BatchConfig config, LlmConfig llm, Outbox outbox, BatchMetrics metrics) {
         this.jobs = jobs;
         this.workload = workload;
         this.items = items;
@@ -43,6 +44,7 @@ class ItemRetrier {
         this.config = config;
         this.llm = llm;
         this.outbox = outbox;
+        this.metrics = metrics;
     }
 
     Uni<Void> retry(ClaimedJob job) {
@@ -128,8 +130,10 @@ class ItemRetrier {
                             Log.infof("%s done: %s, %d succeeded, %d failed", job.describe(), completed.status(),
                                     completed.counts().succeeded(), completed.counts().failed());
                             return outbox.add(tx, Topics.BATCH_COMPLETED, job.runId(), completed)
-                                    .flatMap(ignored -> outbox.statusChanged(tx, job.runId()));
+                                    .flatMap(ignored -> outbox.statusChanged(tx, job.runId()))
+                                    .replaceWith(completed.status());
                         }))
-                .invoke(outbox::committed);
+                .invoke(status -> metrics.jobDone(job.provider(), status))
+                .invoke(outbox::committed).replaceWithVoid();
     }
 }
