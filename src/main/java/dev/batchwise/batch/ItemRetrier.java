@@ -1,5 +1,6 @@
 package dev.batchwise.batch;
 
+import dev.batchwise.cost.Pricing;
 import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.realtime.RealtimeLlmService;
 import dev.batchwise.messaging.Topics;
@@ -11,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +36,10 @@ class ItemRetrier {
     private final LlmConfig llm;
     private final Outbox outbox;
     private final BatchMetrics metrics;
+    private final JobCost cost;
 
     ItemRetrier(JobStore jobs, BatchWorkload workload, ItemWrites items, RealtimeLlmService realtime,
-                BatchConfig config, LlmConfig llm, Outbox outbox, BatchMetrics metrics) {
+                BatchConfig config, LlmConfig llm, Outbox outbox, BatchMetrics metrics, JobCost cost) {
         this.jobs = jobs;
         this.workload = workload;
         this.items = items;
@@ -45,6 +48,7 @@ class ItemRetrier {
         this.llm = llm;
         this.outbox = outbox;
         this.metrics = metrics;
+        this.cost = cost;
     }
 
     Uni<Void> retry(ClaimedJob job) {
@@ -98,13 +102,15 @@ class ItemRetrier {
                 .collect().last().replaceWithVoid();
     }
 
-    /** Every item is SUCCEEDED or FAILED: the job is done, with its usage summed, and announced. */
+    /** Every item is SUCCEEDED or FAILED: the job is done, with its usage and cost summed, and announced. */
     private Uni<Void> finish(ClaimedJob job) {
-        return jobs.pool().withTransaction(tx -> tx.preparedQuery("update batch_jobs j set completed_at = now(),"
+        return jobs.pool().withTransaction(tx -> cost.of(tx, job).flatMap(price -> tx.preparedQuery(
+                                "update batch_jobs j set completed_at = now(),"
                                 + " claim_token = null, next_poll_at = null, updated_at = now(),"
                                 + " completed_requests = s.succeeded, failed_requests = s.failed,"
                                 + " input_tokens = s.input_tokens, output_tokens = s.output_tokens,"
-                                + " cache_creation_tokens = s.cache_creation_tokens, cache_read_tokens = s.cache_read_tokens"
+                                + " cache_creation_tokens = s.cache_creation_tokens, cache_read_tokens = s.cache_read_tokens,"
+                                + " cost_usd = $3, realtime_cost_usd = $4"
                                 + " from (select count(*) filter (where status = 'SUCCEEDED') as succeeded,"
                                 + " count(*) filter (where status = 'FAILED') as failed,"
                                 + " coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,"
@@ -114,7 +120,9 @@ class ItemRetrier {
                                 + " where j.id = $1 and j.claim_token = $2"
                                 + " returning j.status, j.total_requests, j.provider_batch_id, s.succeeded, s.failed,"
                                 + " s.input_tokens, s.output_tokens, s.cache_creation_tokens, s.cache_read_tokens")
-                        .execute(Tuple.of(job.id(), job.claimToken()))
+                        .execute(Tuple.of(job.id(), job.claimToken(),
+                                price.map(Pricing.Price::actualUsd).orElse(null),
+                                price.map(Pricing.Price::realtimeUsd).orElse(null)))
                         .flatMap(rows -> {
                             if (rows.size() == 0) {
                                 throw new LostClaimException(job.id());
@@ -126,13 +134,15 @@ class ItemRetrier {
                                             row.getLong("succeeded").intValue(), row.getLong("failed").intValue()),
                                     new BatchCompleted.Usage(row.getLong("input_tokens"), row.getLong("output_tokens"),
                                             row.getLong("cache_creation_tokens"), row.getLong("cache_read_tokens")),
-                                    null, null); // costs: not measured yet (null, never a made-up number)
+                                    // null when the model has no prices: unknown, never a made-up number
+                                    price.map(p -> p.actualUsd().setScale(6, RoundingMode.HALF_UP)).orElse(null),
+                                    price.map(p -> p.realtimeUsd().setScale(6, RoundingMode.HALF_UP)).orElse(null));
                             Log.infof("%s done: %s, %d succeeded, %d failed", job.describe(), completed.status(),
                                     completed.counts().succeeded(), completed.counts().failed());
                             return outbox.add(tx, Topics.BATCH_COMPLETED, job.runId(), completed)
                                     .flatMap(ignored -> outbox.statusChanged(tx, job.runId()))
                                     .replaceWith(completed.status());
-                        }))
+                        })))
                 .invoke(status -> metrics.jobDone(job.provider(), status))
                 .invoke(outbox::committed).replaceWithVoid();
     }

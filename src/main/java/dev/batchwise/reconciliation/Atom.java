@@ -56,6 +56,27 @@ public class Atom extends PanacheEntityBase {
     @Column(name = "scored_at")
     public Instant scoredAt;
 
+    /** BATCH or REALTIME: the price the answer was billed at; null when nothing was answered. */
+    @Column(name = "answer_mode", insertable = false, updatable = false)
+    public String answerMode;
+
+    /** The model the request used; null until answered. */
+    @Column(insertable = false, updatable = false)
+    public String model;
+
+    /** The usage the provider reported for the answer (written with the score, read here for its cost). */
+    @Column(name = "input_tokens", insertable = false, updatable = false)
+    public long inputTokens;
+
+    @Column(name = "output_tokens", insertable = false, updatable = false)
+    public long outputTokens;
+
+    @Column(name = "cache_creation_tokens", insertable = false, updatable = false)
+    public long cacheCreationTokens;
+
+    @Column(name = "cache_read_tokens", insertable = false, updatable = false)
+    public long cacheReadTokens;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -1,6 +1,10 @@
 package dev.batchwise.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchwise.cost.Mode;
+import dev.batchwise.cost.Pricing;
+import dev.batchwise.llm.LlmUsage;
+import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -19,6 +23,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,15 +38,30 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
-    /** An atom as the review API shows it. */
+    /**
+     * An atom as the review API shows it. {@code costUsd}: what its answer cost at the price it was billed; null
+     * when nothing was answered (or billed) or its model has no prices.
+     */
     public record AtomView(String tempId, String description, String category, Integer qualityScore,
-                           List<String> issues, String scoreSource, String parseIssue, String error) {
+                           List<String> issues, String scoreSource, String parseIssue, String error,
+                           BigDecimal costUsd) {
 
-        static AtomView of(Atom atom) {
+        static AtomView of(Atom atom, BigDecimal costUsd) {
             return new AtomView(atom.tempId, atom.description, atom.category, atom.qualityScore, RunResource.issues(atom),
                     atom.scoreSource == null ? null : atom.scoreSource.toLowerCase(java.util.Locale.ROOT),
-                    atom.parseIssue, atom.error);
+                    atom.parseIssue, atom.error, costUsd);
         }
+    }
+
+    /** One answer's cost, priced by its own usage and mode. */
+    private BigDecimal cost(ReconciliationRun run, Atom atom) {
+        if (atom.answerMode == null || run.provider == null || !pricing.knows(atom.model)) {
+            return null;
+        }
+        LlmUsage usage = new LlmUsage(atom.inputTokens, atom.outputTokens, atom.cacheCreationTokens,
+                atom.cacheReadTokens);
+        return pricing.price(Provider.valueOf(run.provider), atom.model, Mode.valueOf(atom.answerMode), usage)
+                .actualUsd().setScale(6, RoundingMode.HALF_UP);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -63,12 +84,15 @@ public class RunResource {
     private final RunPublisher publisher;
     private final RunSnapshotService snapshots;
     private final ScoreHistogram histogram;
+    private final Pricing pricing;
 
-    RunResource(JsonRecords records, RunPublisher publisher, RunSnapshotService snapshots, ScoreHistogram histogram) {
+    RunResource(JsonRecords records, RunPublisher publisher, RunSnapshotService snapshots, ScoreHistogram histogram,
+                Pricing pricing) {
         this.records = records;
         this.publisher = publisher;
         this.snapshots = snapshots;
         this.histogram = histogram;
+        this.pricing = pricing;
     }
 
     /** What {@code POST /api/runs} answers once the broker has every part of the run. */
@@ -174,7 +198,8 @@ public class RunResource {
             }
             return Atom.<Atom>find("runId", by.order(direction), runId).range(from, from + size - 1).list()
                     .flatMap(atoms -> Atom.count("runId", runId)
-                            .map(total -> new AtomPage(atoms.stream().map(AtomView::of).toList(), total)));
+                            .map(total -> new AtomPage(atoms.stream().map(atom -> AtomView.of(atom, cost(run, atom)))
+                                    .toList(), total)));
         });
     }
 

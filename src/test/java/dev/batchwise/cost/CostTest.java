@@ -12,6 +12,10 @@ import dev.batchwise.testing.AtomFixture;
 import dev.batchwise.testing.Db;
 import dev.batchwise.testing.LocalKafkaResource;
 import dev.batchwise.testing.Simulator;
+import dev.batchwise.testing.TestKafka;
+import dev.batchwise.messaging.Topics;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -74,6 +78,7 @@ class CostTest {
         assertEquals(expected.input, cost.getLong("byModel.claude-haiku-5-5.inputTokens"));
         assertEquals(expected.output, cost.getLong("byModel.claude-haiku-5-5.outputTokens"));
         assertTrue(cost.getMap("byMode").keySet().equals(java.util.Set.of("batch")), cost.prettify());
+        itemsAndJobsAddUpToTheRun(runId, expected);
 
         // the run is part of the sums over time
         JsonPath all = given().queryParam("from", "2000-01-01").queryParam("to", "2999-01-01T00:00:00Z")
@@ -113,6 +118,35 @@ class CostTest {
         assertEquals(expected.batchAnswers, cost.getLong("byMode.batch.answers"));
         assertEquals(expected.realtimeAnswers, cost.getLong("byMode.realtime.answers"));
         assertEquals(cost.getDouble("byMode.realtime.actualUsd"), cost.getDouble("byMode.realtime.realtimeUsd"), 1e-9);
+        itemsAndJobsAddUpToTheRun(runId, expected);
+    }
+
+    /**
+     * Cost per item (the atoms API) and per job (batch_jobs and each job's batch.completed) sum to the run's cost:
+     * a retried item's job carries its real-time price.
+     */
+    private static void itemsAndJobsAddUpToTheRun(String runId, Expected expected) {
+        List<Float> items = given().queryParam("limit", 1000).get("/api/runs/{runId}/atoms", runId).then()
+                .statusCode(200).extract().jsonPath().getList("atoms.costUsd", Float.class);
+        assertEquals(60, items.size());
+        assertEquals(expected.actual, items.stream().mapToDouble(Float::doubleValue).sum(), 1e-4);
+        assertEquals(expected.actual, Db.number("select sum(cost_usd) * 1000000 from batch_jobs"
+                + " where reconciliation_run_id = ?", runId) / 1e6, 1e-5);
+        assertEquals(expected.realtime, Db.number("select sum(realtime_cost_usd) * 1000000 from batch_jobs"
+                + " where reconciliation_run_id = ?", runId) / 1e6, 1e-5);
+        long jobs = Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", runId);
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> completed = kafka.consumeStrings().fromTopics(Topics.BATCH_COMPLETED);
+            await().atMost(WAIT).until(() -> completed.getRecords().stream().filter(r -> runId.equals(r.key())).count() >= jobs);
+            double announced = 0;
+            for (var record : completed.getRecords()) {
+                if (runId.equals(record.key())) {
+                    announced += JsonPath.from(record.value()).getDouble("costUsd");
+                }
+            }
+            completed.stop();
+            assertEquals(expected.actual, announced, 1e-5);
+        }
     }
 
     @Test
