@@ -126,6 +126,8 @@ let socketDelay = 500;
 function connect() {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const socket = new WebSocket(`${scheme}//${location.host}/ws/runs`);
+  // the live socket, for the console (and the browser test, which cuts it to watch the page reconnect)
+  window.statusSocket = socket;
   const live = $('#live');
   socket.onopen = () => {
     socketDelay = 500;

@@ -193,6 +193,31 @@ class ReviewPageTest {
         assertTrue(Files.size(shot) > 10_000, "screenshot too small to show anything");
     }
 
+    @Test
+    void aCutSocketReconnectsAndShowsWhatHappenedMeanwhile() {
+        browser.get(page.toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        js.executeScript("window.sameDocument = 'yes'; window.firstSocket = window.statusSocket;"
+                + " window.statusSocket.close()");
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "reconnecting…"));
+
+        // a run that starts (and may well end) while the page has no socket
+        String runId = "reconnect-" + java.util.UUID.randomUUID();
+        given().contentType(io.restassured.http.ContentType.JSON).body("{\"runId\":\"" + runId + "\","
+                        + "\"options\":{\"mode\":\"realtime\"},\"atoms\":[{\"tempId\":\"a-1\","
+                        + "\"description\":\"A user can export a report\",\"category\":\"functional\"}]}")
+                .post("/api/runs").then().statusCode(202);
+
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        assertEquals(Boolean.TRUE, js.executeScript("return window.statusSocket !== window.firstSocket"),
+                "a new socket");
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-run-id='" + runId + "'] .status"), "verified"));
+        assertEquals("yes", js.executeScript("return window.sameDocument"), "the page was reloaded");
+    }
+
     /** The atoms table read in one script, so that a re-render cannot leave half a row stale. */
     @SuppressWarnings("unchecked")
     private List<Map<String, String>> atomRows() {
