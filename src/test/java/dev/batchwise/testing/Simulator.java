@@ -2,6 +2,7 @@ package dev.batchwise.testing;
 
 import static io.restassured.RestAssured.given;
 
+import dev.batchwise.llm.Provider;
 import io.restassured.http.ContentType;
 import java.util.Map;
 
@@ -23,6 +24,24 @@ public final class Simulator {
 
     public static void configure(Map<String, Object> knobs) {
         given().contentType(ContentType.JSON).body(knobs).put("/sim/config").then().statusCode(200);
+    }
+
+    /**
+     * The real-time requests the service sent to {@code provider}: the simulator's count of real-time calls less the
+     * service's own retries of failed attempts ({@code batchwise_realtime_retries_total}). A transport failure (a
+     * pooled connection closed under a request, say) is retried by the caller, and such a repeat is not a second
+     * send of the item; counting only the simulator's calls would make it one.
+     */
+    public static long realtimeSends(Provider provider) {
+        long retries = 0;
+        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("batchwise_realtime_retries_total{")
+                    && line.contains("provider=\"" + provider.wireName() + "\"")) {
+                retries += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return stat(provider.wireName() + ".realtimeCalls") - retries;
     }
 
     /** A counter of {@code GET /sim/stats}, e.g. {@code anthropic.batchesCreated}. */

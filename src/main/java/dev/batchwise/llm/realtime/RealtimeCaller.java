@@ -33,9 +33,23 @@ final class RealtimeCaller {
     private final RetryPolicy retry;
     private final Duration timeout;
     private final Map<Provider, ProviderPacer> pacers = new EnumMap<>(Provider.class);
+    private final Retried retried;
+
+    /** Told of every attempt that failed and is made again: each one was a call the provider may have billed. */
+    @FunctionalInterface
+    interface Retried {
+        Retried NONE = (provider, type) -> { };
+
+        void retrying(Provider provider, LlmErrorType type);
+    }
 
     /** @param random uniform in [0, 1), for the back-off jitter */
     RealtimeCaller(LlmConfig.Realtime config, InstantSource clock, DoubleSupplier random) {
+        this(config, clock, random, Retried.NONE);
+    }
+
+    RealtimeCaller(LlmConfig.Realtime config, InstantSource clock, DoubleSupplier random, Retried retried) {
+        this.retried = retried;
         this.retry = new RetryPolicy(config.maxAttempts(), config.initialBackoffMs(), config.maxBackoffMs(), random);
         this.timeout = Duration.ofMillis(config.timeoutMs());
         for (Provider provider : Provider.values()) {
@@ -62,6 +76,7 @@ final class RealtimeCaller {
                     if (delay.isEmpty()) {
                         return Uni.createFrom().failure(failure);
                     }
+                    retried.retrying(adapter.provider(), failed(request, failure).error().type());
                     if (LOG.isDebugEnabled()) {
                         LOG.debugf("provider=%s customId=%s attempt %d/%d failed (%s); retrying in %d ms",
                                 adapter.provider().wireName(), request.customId(), attempt, retry.maxAttempts(),

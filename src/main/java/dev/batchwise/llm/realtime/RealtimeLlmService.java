@@ -7,6 +7,7 @@ import dev.batchwise.llm.LlmResult;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.ProviderAdapter;
 import dev.batchwise.llm.RealtimeAnswer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import jakarta.enterprise.inject.Instance;
 import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,7 +36,8 @@ public class RealtimeLlmService {
     private final ProviderBreakers breakers;
     private final RealtimeCaller caller;
 
-    RealtimeLlmService(LlmConfig config, @Any Instance<ProviderAdapter> adapters, ProviderBreakers breakers) {
+    RealtimeLlmService(LlmConfig config, @Any Instance<ProviderAdapter> adapters, ProviderBreakers breakers,
+                       MeterRegistry registry) {
         this.config = config;
         this.breakers = breakers;
         for (ProviderAdapter adapter : adapters) {
@@ -44,8 +47,11 @@ public class RealtimeLlmService {
                         + other.getClass().getName() + " and " + adapter.getClass().getName());
             }
         }
+        // batchwise_realtime_retries_total: calls made again after a failed attempt (each may have been billed)
         this.caller = new RealtimeCaller(config.realtime(), InstantSource.system(),
-                () -> ThreadLocalRandom.current().nextDouble());
+                () -> ThreadLocalRandom.current().nextDouble(),
+                (provider, type) -> registry.counter("batchwise.realtime.retries", "provider", provider.wireName(),
+                        "reason", type.name().toLowerCase(Locale.ROOT)).increment());
     }
 
     /** One request to the configured provider ({@code llm.provider}). */

@@ -60,6 +60,9 @@ class RealtimeLlmServiceTest {
     private static final Set<LlmErrorType> OVERLOAD = EnumSet.of(LlmErrorType.OVERLOADED, LlmErrorType.SERVER_ERROR);
 
     @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    @Inject
     RealtimeLlmService service;
 
     @Inject
@@ -110,6 +113,7 @@ class RealtimeLlmServiceTest {
     void overloadsAreRetriedUpToMaxAttempts() {
         configure(Map.of("overloadedRate", 1));
         List<LlmRequest> requests = requests("overloaded", 2);
+        double retries = retries();
 
         List<LlmResult> results = service.completeAll(requests, 2).collect().asList().await().atMost(WAIT);
 
@@ -121,6 +125,13 @@ class RealtimeLlmServiceTest {
         }
         assertEquals(2L * attempts, number(stats(), "realtimeCalls"), "exactly max-attempts calls per request");
         assertEquals(2L * attempts, number(stats(), "overloaded"));
+        assertEquals(2.0 * (attempts - 1), retries() - retries, "every repeated attempt counted as a retry");
+    }
+
+    /** batchwise_realtime_retries_total, summed over providers and reasons. */
+    private double retries() {
+        return registry.find("batchwise.realtime.retries").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     @Test
