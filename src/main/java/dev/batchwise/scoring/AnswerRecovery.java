@@ -66,7 +66,7 @@ final class AnswerRecovery {
         }
         String firstProblem = null;
         for (int start = text.indexOf('{', from); start >= 0 && start < to; ) {
-            Span span = scan(text, start, to);
+            Span span = scan(text, start, to, '{', '}');
             // objects inside a complete one are its fields, not answers of their own; inside a cut one they may be
             int next = span.json() == null ? start + 1 : span.end();
             String problem;
@@ -98,11 +98,49 @@ final class AnswerRecovery {
     }
 
     /**
-     * Reads from {@code start} (a {@code {}) to its matching brace, string-aware, making the text strict JSON as it
+     * Finds the JSON array in an answer that should be one (the inference stage's list of atoms), with the same
+     * repairs as for objects: a fence, prose around it (the first balanced array counts; brackets inside strings
+     * are not counted), trailing commas, single quotes. Refused: an array cut short, and anything else not JSON.
+     */
+    static Recovered recoverArray(String content) {
+        String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
+        Set<Repair> repairs = EnumSet.noneOf(Repair.class);
+        int from = 0;
+        int to = text.length();
+        Matcher fence = FENCE.matcher(text);
+        if (fence.find() && fence.group(1).indexOf('[') >= 0) {
+            repairs.add(Repair.FENCE);
+            from = fence.start(1);
+            to = fence.end(1);
+            if (!text.substring(0, fence.start()).isBlank() || !text.substring(fence.end()).isBlank()) {
+                repairs.add(Repair.PROSE);
+            }
+        }
+        int start = text.indexOf('[', from);
+        if (start < 0 || start >= to) {
+            return new Recovered(null, repairs, "the answer has no JSON array");
+        }
+        Span span = scan(text, start, to, '[', ']');
+        if (span.json() == null) {
+            return new Recovered(null, repairs, "answer cut short: no closing bracket");
+        }
+        repairs.addAll(span.repairs());
+        if (!text.substring(from, start).isBlank() || !text.substring(span.end(), to).isBlank()) {
+            repairs.add(Repair.PROSE);
+        }
+        try {
+            return new Recovered(STRICT.readTree(span.json()), repairs, null);
+        } catch (JsonProcessingException e) {
+            return new Recovered(null, repairs, "the answer is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Reads from {@code start} (an {@code open}: a brace or a bracket) to its matching {@code close}, string-aware, making the text strict JSON as it
      * goes: single-quoted strings become double-quoted ones, trailing commas are dropped. Everything else is copied
      * as it is, for the parser to accept or name.
      */
-    private static Span scan(String text, int start, int end) {
+    private static Span scan(String text, int start, int end, char open, char close) {
         Set<Repair> repairs = EnumSet.noneOf(Repair.class);
         StringBuilder out = new StringBuilder();
         int depth = 0;
@@ -146,9 +184,9 @@ final class AnswerRecovery {
                 if (!Character.isWhitespace(c)) {
                     previous = c;
                 }
-                if (c == '{') {
+                if (c == open) {
                     depth++;
-                } else if (c == '}' && --depth == 0) {
+                } else if (c == close && --depth == 0) {
                     return new Span(out.toString(), i + 1, repairs);
                 }
             }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class AnthropicBatch {
 
     /** What a request of the batch needs to be answered later; the prompt itself is not kept. */
-    record Item(String customId, String model, long hash, boolean quality, int inputTokens, int cacheCreationTokens,
+    record Item(String customId, String model, long hash, SimulatedModel.Kind kind, int inputTokens, int cacheCreationTokens,
                 int cacheReadTokens, boolean cacheTtl1h, int maxTokens, String invalid, String injectedError) {
     }
 

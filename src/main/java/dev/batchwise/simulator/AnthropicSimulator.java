@@ -112,14 +112,14 @@ class AnthropicSimulator {
         }
         AnthropicPrompt prompt = AnthropicPrompt.parse(request.get("params"), version);
         if (prompt.invalid() != null) {
-            return new AnthropicBatch.Item(customId, null, 0, false, 0, 0, 0, false, 0, prompt.invalid(), null);
+            return new AnthropicBatch.Item(customId, null, 0, SimulatedModel.Kind.PLAIN, 0, 0, 0, false, 0, prompt.invalid(), null);
         }
         Usage usage = usage(prompt, settings);
         long hash = SimulatedModel.promptHash(settings.seed(), prompt.model(), prompt.system(), prompt.conversation());
         String injected = SimulatedModel.unit(hash, 20) < settings.itemErrorRate()
                 ? (SimulatedModel.unit(hash, 21) < 0.5 ? "api_error" : "overloaded_error") : null;
         return new AnthropicBatch.Item(customId, prompt.model(), hash,
-                SimulatedModel.isQualityPrompt(prompt.system(), prompt.conversation()), usage.input,
+                SimulatedModel.kind(prompt.system(), prompt.conversation()), usage.input,
                 usage.cacheCreation, usage.cacheRead, usage.ttl1h, prompt.maxTokens(), null, injected);
     }
 
@@ -233,7 +233,7 @@ class AnthropicSimulator {
         switch (batch.outcome(index, processed)) {
             case SUCCEEDED -> {
                 result.put("type", "succeeded");
-                result.set("message", message(item.model(), item.hash(), item.quality(), item.maxTokens(),
+                result.set("message", message(item.model(), item.hash(), item.kind(), item.maxTokens(),
                         item.inputTokens(), item.cacheCreationTokens(), item.cacheReadTokens(), item.cacheTtl1h(),
                         "batch", settings));
             }
@@ -252,9 +252,9 @@ class AnthropicSimulator {
     }
 
     /** A Messages API {@code Message}. */
-    ObjectNode message(String model, long hash, boolean quality, int maxTokens, int inputTokens, int cacheCreation,
+    ObjectNode message(String model, long hash, SimulatedModel.Kind kind, int maxTokens, int inputTokens, int cacheCreation,
                        int cacheRead, boolean ttl1h, String serviceTier, SimulatorSettings settings) {
-        SimulatedModel.Answer answer = SimulatedModel.answer(hash, quality, maxTokens, settings);
+        SimulatedModel.Answer answer = SimulatedModel.answer(hash, kind, maxTokens, settings);
         ObjectNode message = mapper.createObjectNode();
         message.put("id", "msg_" + Long.toHexString(hash) + Long.toHexString(System.nanoTime() & 0xffffff));
         message.put("type", "message");
@@ -285,7 +285,7 @@ class AnthropicSimulator {
         SimulatorSettings settings = knobs.get();
         Usage usage = usage(prompt, settings);
         long hash = SimulatedModel.promptHash(settings.seed(), prompt.model(), prompt.system(), prompt.conversation());
-        return message(prompt.model(), hash, SimulatedModel.isQualityPrompt(prompt.system(), prompt.conversation()),
+        return message(prompt.model(), hash, SimulatedModel.kind(prompt.system(), prompt.conversation()),
                 prompt.maxTokens(), usage.input, usage.cacheCreation, usage.cacheRead, usage.ttl1h, "standard", settings);
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class OpenAiBatch {
 
     /** What a request needs to be answered later; the prompt text itself is not kept. */
-    record Item(String customId, String model, long hash, boolean quality, int promptTokens, int cachedTokens,
+    record Item(String customId, String model, long hash, SimulatedModel.Kind kind, int promptTokens, int cachedTokens,
                 int maxTokens, int outputTokens, long prefixHash, int prefixTokens, OpenAiWire.ErrorObject invalid,
                 boolean injectedError) {
 
@@ -25,7 +25,7 @@ final class OpenAiBatch {
         }
 
         Item withCachedTokens(int cached) {
-            return new Item(customId, model, hash, quality, promptTokens, cached, maxTokens, outputTokens,
+            return new Item(customId, model, hash, kind, promptTokens, cached, maxTokens, outputTokens,
                     prefixHash, prefixTokens, invalid, injectedError);
         }
     }

@@ -94,7 +94,7 @@ final class OpenAiBatchFiles {
             return new OpenAiWire.OutputLine(id, item.customId(), new OpenAiWire.LineResponse(500, requestId,
                     new OpenAiWire.ErrorBody(error)), null);
         }
-        SimulatedModel.Answer answer = SimulatedModel.answer(item.hash(), item.quality(), item.maxTokens(),
+        SimulatedModel.Answer answer = SimulatedModel.answer(item.hash(), item.kind(), item.maxTokens(),
                 batch.settings);
         OpenAiWire.ChatCompletion completion = OpenAiWire.ChatCompletion.of("chatcmpl-" + derived(seed, index, 3),
                 batch.processedTime(index) / 1000, item.model(), answer, item.promptTokens(), item.cachedTokens());

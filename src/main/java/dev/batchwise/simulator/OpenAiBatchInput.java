@@ -135,13 +135,13 @@ final class OpenAiBatchInput {
 
     private OpenAiBatch.Item item(String customId, OpenAiPrompt prompt) {
         if (prompt.invalid() != null) {
-            return new OpenAiBatch.Item(customId, null, 0, false, 0, 0, 0, 0, 0, 0, prompt.invalid(), false);
+            return new OpenAiBatch.Item(customId, null, 0, SimulatedModel.Kind.PLAIN, 0, 0, 0, 0, 0, 0, prompt.invalid(), false);
         }
         long hash = prompt.hash(settings.seed());
-        boolean quality = prompt.quality();
-        SimulatedModel.Answer answer = SimulatedModel.answer(hash, quality, prompt.maxTokens(), settings);
+        SimulatedModel.Kind kind = prompt.kind();
+        SimulatedModel.Answer answer = SimulatedModel.answer(hash, kind, prompt.maxTokens(), settings);
         boolean injected = SimulatedModel.unit(hash, 20) < settings.itemErrorRate();
-        return new OpenAiBatch.Item(customId, prompt.model(), hash, quality, prompt.promptTokens(), 0,
+        return new OpenAiBatch.Item(customId, prompt.model(), hash, kind, prompt.promptTokens(), 0,
                 prompt.maxTokens(), answer.outputTokens(), prompt.prefixHash(), prompt.prefixTokens(), null, injected);
     }
 

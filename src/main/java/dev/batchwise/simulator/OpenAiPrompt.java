@@ -101,8 +101,8 @@ record OpenAiPrompt(OpenAiWire.ErrorObject invalid, String model, String system,
         return SimulatedModel.promptHash(seed, model, system, conversation);
     }
 
-    boolean quality() {
-        return SimulatedModel.isQualityPrompt(system, conversation);
+    SimulatedModel.Kind kind() {
+        return SimulatedModel.kind(system, conversation);
     }
 
     /** OpenAI: prompt_tokens counts everything, cached tokens included. */

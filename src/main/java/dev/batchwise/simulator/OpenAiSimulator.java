@@ -274,7 +274,7 @@ class OpenAiSimulator {
         SimulatorSettings settings = knobs.get();
         int cached = cache.use(prompt.model(), prompt.prefixHash(), prompt.prefixTokens(), CACHE_TTL,
                 settings.cacheMinTokens()).readTokens();
-        SimulatedModel.Answer answer = SimulatedModel.answer(prompt.hash(settings.seed()), prompt.quality(),
+        SimulatedModel.Answer answer = SimulatedModel.answer(prompt.hash(settings.seed()), prompt.kind(),
                 prompt.maxTokens(), settings);
         OpenAiWire.ChatCompletion completion = OpenAiWire.ChatCompletion.of(SimulatorIds.next("chatcmpl-"),
                 System.currentTimeMillis() / 1000, prompt.model(), answer, prompt.promptTokens(), cached);

@@ -8,8 +8,9 @@ import java.util.Locale;
 /**
  * The simulated LLM. An answer is a pure function of (model, prompt, seed) and the answer-shape shares, so
  * the same request gets byte-identical content in a batch and in real time. A quality-scoring prompt (one
- * that asks for a quality score) gets a JSON object {@code {"score": 0-100, "issues": [...]}}; a configured
- * share of those comes fenced in Markdown, wrapped in prose, or broken, as real models do.
+ * that asks for a quality score) gets a JSON object {@code {"score": 0-100, "issues": [...]}}, an inference prompt
+ * (atoms from a test) a JSON array of one to four atoms; a configured share of those comes fenced in Markdown,
+ * wrapped in prose, or broken, as real models do.
  */
 final class SimulatedModel {
 
@@ -56,9 +57,22 @@ final class SimulatedModel {
         }
     }
 
-    static boolean isQualityPrompt(String system, String user) {
+    /** What a prompt asks for, which decides the shape of its answer. */
+    enum Kind {
+        /** a quality score: a JSON object */
+        QUALITY,
+        /** atoms inferred from a test: a JSON array */
+        INFERENCE,
+        /** anything else: a sentence */
+        PLAIN
+    }
+
+    static Kind kind(String system, String user) {
         String all = (String.valueOf(system) + " " + String.valueOf(user)).toLowerCase(Locale.ROOT);
-        return all.contains("quality") && all.contains("score");
+        if (all.contains("infer") && all.contains("atoms") && all.contains("json array")) {
+            return Kind.INFERENCE;
+        }
+        return all.contains("quality") && all.contains("score") ? Kind.QUALITY : Kind.PLAIN;
     }
 
     /** A number in [0, 1) drawn from the hash for a given purpose, independent across purposes. */
@@ -70,8 +84,12 @@ final class SimulatedModel {
         return (mixed >>> 11) * 0x1.0p-53;
     }
 
-    static Answer answer(long hash, boolean quality, int maxTokens, SimulatorSettings settings) {
-        String text = quality ? qualityAnswer(hash, settings) : plainAnswer(hash);
+    static Answer answer(long hash, Kind kind, int maxTokens, SimulatorSettings settings) {
+        String text = switch (kind) {
+            case QUALITY -> qualityAnswer(hash, settings);
+            case INFERENCE -> inferenceAnswer(hash, settings);
+            case PLAIN -> plainAnswer(hash);
+        };
         int limit = Math.max(1, maxTokens) * 4;
         boolean truncated = text.length() > limit;
         if (truncated) {
@@ -89,6 +107,41 @@ final class SimulatedModel {
                     .append(ISSUES[(int) (unit(hash, 2 + i) * ISSUES.length)]).append('"');
         }
         json.append("]}");
+        return shaped(json.toString(), "Here is my assessment of the atom.", hash, settings);
+    }
+
+    private static final String[] ACTORS = {"A user", "An administrator", "A guest", "A reviewer", "The system"};
+    private static final String[] ACTIONS = {
+        "can export the monthly report as CSV", "is asked to confirm before deleting a project",
+        "sees an error naming the missing field when saving an empty form", "can reset a password by e-mail",
+        "receives a notification when a review is assigned", "can filter the atoms list by category",
+        "is signed out after 30 minutes without activity", "can undo the last edit of a description",
+        "gets search results within two seconds", "cannot open another tenant's run",
+        "can navigate the review page with the keyboard alone", "sees progress update without reloading the page",
+    };
+    private static final String[] CATEGORIES = {"functional", "security", "performance", "usability",
+        "accessibility", "reliability"};
+
+    /**
+     * One to four atoms for a test, drawn from the hash: the same test gets the same atoms in a batch and in real
+     * time. Shaped (fenced, in prose, cut short) by the same shares as quality answers.
+     */
+    private static String inferenceAnswer(long hash, SimulatorSettings settings) {
+        int count = 1 + (int) (unit(hash, 11) * 4);
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            String actor = ACTORS[(int) (unit(hash, 12 + 3 * i) * ACTORS.length)];
+            String action = ACTIONS[(int) (unit(hash, 13 + 3 * i) * ACTIONS.length)];
+            String category = CATEGORIES[(int) (unit(hash, 14 + 3 * i) * CATEGORIES.length)];
+            json.append(i == 0 ? "" : ", ").append("{\"description\": \"").append(actor).append(' ').append(action)
+                    .append(".\", \"category\": \"").append(category).append("\"}");
+        }
+        json.append(']');
+        return shaped(json.toString(), "Here are the atoms this test checks.", hash, settings);
+    }
+
+    /** Fenced in Markdown, wrapped in prose, or cut short, by the configured shares; else as it is. */
+    private static String shaped(String json, String preamble, long hash, SimulatorSettings settings) {
         double shape = unit(hash, 9);
         if (shape < settings.brokenRate()) {
             return json.substring(0, json.length() / 2);
@@ -99,9 +152,9 @@ final class SimulatedModel {
         }
         shape -= settings.fencedRate();
         if (shape < settings.proseRate()) {
-            return "Here is my assessment of the atom.\n\n" + json + "\n\nLet me know if you need more detail.";
+            return preamble + "\n\n" + json + "\n\nLet me know if you need more detail.";
         }
-        return json.toString();
+        return json;
     }
 
     private static String plainAnswer(long hash) {
