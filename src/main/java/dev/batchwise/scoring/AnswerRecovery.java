@@ -50,20 +50,30 @@ final class AnswerRecovery {
     private AnswerRecovery() {
     }
 
-    static Recovered recover(String content) {
-        String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-        Set<Repair> outer = EnumSet.noneOf(Repair.class);
-        int from = 0;
-        int to = text.length();
-        Matcher fence = FENCE.matcher(text);
-        if (fence.find() && fence.group(1).indexOf('{') >= 0) {
-            outer.add(Repair.FENCE);
-            from = fence.start(1);
-            to = fence.end(1);
-            if (!text.substring(0, fence.start()).isBlank() || !text.substring(fence.end()).isBlank()) {
-                outer.add(Repair.PROSE);
+    /** Where in the answer to look: the body of a fence holding an {@code open}, else all of it. */
+    private record Region(String text, int from, int to, Set<Repair> repairs) {
+
+        static Region of(String content, char open) {
+            String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
+            Set<Repair> repairs = EnumSet.noneOf(Repair.class);
+            Matcher fence = FENCE.matcher(text);
+            if (fence.find() && fence.group(1).indexOf(open) >= 0) {
+                repairs.add(Repair.FENCE);
+                if (!text.substring(0, fence.start()).isBlank() || !text.substring(fence.end()).isBlank()) {
+                    repairs.add(Repair.PROSE);
+                }
+                return new Region(text, fence.start(1), fence.end(1), repairs);
             }
+            return new Region(text, 0, text.length(), repairs);
         }
+    }
+
+    static Recovered recover(String content) {
+        Region region = Region.of(content, '{');
+        String text = region.text();
+        Set<Repair> outer = region.repairs();
+        int from = region.from();
+        int to = region.to();
         String firstProblem = null;
         for (int start = text.indexOf('{', from); start >= 0 && start < to; ) {
             Span span = scan(text, start, to, '{', '}');
@@ -103,29 +113,19 @@ final class AnswerRecovery {
      * are not counted), trailing commas, single quotes. Refused: an array cut short, and anything else not JSON.
      */
     static Recovered recoverArray(String content) {
-        String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-        Set<Repair> repairs = EnumSet.noneOf(Repair.class);
-        int from = 0;
-        int to = text.length();
-        Matcher fence = FENCE.matcher(text);
-        if (fence.find() && fence.group(1).indexOf('[') >= 0) {
-            repairs.add(Repair.FENCE);
-            from = fence.start(1);
-            to = fence.end(1);
-            if (!text.substring(0, fence.start()).isBlank() || !text.substring(fence.end()).isBlank()) {
-                repairs.add(Repair.PROSE);
-            }
+        Region region = Region.of(content, '[');
+        String text = region.text();
+        int start = text.indexOf('[', region.from());
+        if (start < 0 || start >= region.to()) {
+            return new Recovered(null, region.repairs(), "the answer has no JSON array");
         }
-        int start = text.indexOf('[', from);
-        if (start < 0 || start >= to) {
-            return new Recovered(null, repairs, "the answer has no JSON array");
-        }
-        Span span = scan(text, start, to, '[', ']');
+        Span span = scan(text, start, region.to(), '[', ']');
         if (span.json() == null) {
-            return new Recovered(null, repairs, "answer cut short: no closing bracket");
+            return new Recovered(null, region.repairs(), "answer cut short: no closing bracket");
         }
+        Set<Repair> repairs = EnumSet.copyOf(region.repairs());
         repairs.addAll(span.repairs());
-        if (!text.substring(from, start).isBlank() || !text.substring(span.end(), to).isBlank()) {
+        if (!text.substring(region.from(), start).isBlank() || !text.substring(span.end(), region.to()).isBlank()) {
             repairs.add(Repair.PROSE);
         }
         try {
