@@ -20,13 +20,11 @@ import java.util.UUID;
  * Prepare: a run's requests become jobs of at most {@code maxRequestsPerBatch} requests (as {@link RuntimeSettings}
  * has it when the run is prepared; never above the provider's limit) and under the provider's byte limit, one item
  * per atom, and one {@code verify.requested} per job, all in the caller's transaction, so a run is either prepared
- * whole or not at all.
+ * whole or not at all. A job keeps its atoms in {@code planned_atoms}; its items are written when it is claimed for
+ * submit ({@code JobStore.claimPrepared}), so the run's last part does not write every item of the run.
  */
 @ApplicationScoped
 public class BatchPreparer {
-
-    /** Rows per multi-row insert: well under PostgreSQL's 65,535 bind parameters, whatever the array sizes. */
-    private static final int ROWS_PER_STATEMENT = 5000;
 
     /** One atom's request; its custom id is replaced by the job's own. */
     public record PlannedRequest(UUID atomId, LlmRequest request) {
@@ -75,31 +73,14 @@ public class BatchPreparer {
         return Uni.join().all(writes).andCollectFailures().replaceWith(jobIds);
     }
 
+    /** The job with the atoms it will hold, in item order; its items are written when it is claimed to submit. */
     private Uni<Void> insertJob(SqlConnection tx, UUID jobId, String runId, Provider provider, int index,
                                 List<UUID> atoms) {
-        Uni<Void> job = Uni.createFrom().deferred(() -> tx.preparedQuery(
-                        "insert into batch_jobs (id, provider, status, reconciliation_run_id, chunk_index, total_requests)"
-                                + " values ($1, $2, 'PREPARED', $3, $4, $5)")
-                .execute(Tuple.of(jobId, provider.name(), runId, index, atoms.size())).replaceWithVoid());
-        List<Uni<Void>> items = new ArrayList<>();
-        String prefix = CustomIdPrefix.of(jobId);
-        for (int from = 0; from < atoms.size(); from += ROWS_PER_STATEMENT) {
-            int to = Math.min(atoms.size(), from + ROWS_PER_STATEMENT);
-            UUID[] ids = new UUID[to - from];
-            String[] customIds = new String[to - from];
-            UUID[] atomIds = new UUID[to - from];
-            for (int i = from; i < to; i++) {
-                ids[i - from] = UUID.randomUUID();
-                customIds[i - from] = CustomIdPrefix.customId(prefix, i);
-                atomIds[i - from] = atoms.get(i);
-            }
-            items.add(Uni.createFrom().deferred(() -> tx.preparedQuery(
-                            "insert into batch_items (id, job_id, custom_id, atom_id)"
-                                    + " select u.id, $1, u.custom_id, u.atom_id"
-                                    + " from unnest($2::uuid[], $3::text[], $4::uuid[]) as u(id, custom_id, atom_id)")
-                    .execute(Tuple.of(jobId, ids, customIds, atomIds)).replaceWithVoid()));
-        }
-        items.add(0, job);
-        return Uni.join().all(items).andCollectFailures().replaceWithVoid();
+        return Uni.createFrom().deferred(() -> tx.preparedQuery(
+                        "insert into batch_jobs (id, provider, status, reconciliation_run_id, chunk_index, total_requests,"
+                                + " planned_atoms) values ($1, $2, 'PREPARED', $3, $4, $5, $6)")
+                .execute(Tuple.of(jobId, provider.name(), runId, index, atoms.size())
+                        .addValue(atoms.toArray(UUID[]::new)))
+                .replaceWithVoid());
     }
 }

@@ -47,12 +47,61 @@ class JobStore {
         return "now() + interval '" + config.claimLeaseMs() + " milliseconds'";
     }
 
-    /** PREPARED -> SUBMITTING for the submitter; empty when the job is not PREPARED (already taken: a no-op). */
+    /** Rows per multi-row insert of items: well under PostgreSQL's 65,535 bind parameters. */
+    private static final int ITEMS_PER_STATEMENT = 5000;
+
+    /**
+     * PREPARED -> SUBMITTING for the submitter; empty when the job is not PREPARED (already taken: a no-op). The
+     * same transaction turns the job's planned atoms into its items, so a job past PREPARED always has them (a
+     * submit that crashes finds them, as {@link SubmitRecovery} needs), and only one claim ever writes them.
+     */
     Uni<ClaimedJob> claimPrepared(UUID jobId) {
-        return database.pool().preparedQuery("update batch_jobs set status = 'SUBMITTING', claim_token = $2, submitting_at = now(),"
-                        + " submit_attempts = submit_attempts + 1, next_poll_at = " + lease() + ", updated_at = now()"
-                        + " where id = $1 and status = 'PREPARED' returning " + ClaimedJob.COLUMNS)
-                .execute(Tuple.of(jobId, UUID.randomUUID())).map(JobStore::first);
+        return database.pool().withTransaction(tx -> tx.preparedQuery("with planned as (select id, planned_atoms"
+                                + " from batch_jobs where id = $1 and status = 'PREPARED' for update)"
+                                + " update batch_jobs j set status = 'SUBMITTING', claim_token = $2,"
+                                + " submitting_at = now(), submit_attempts = submit_attempts + 1, next_poll_at = "
+                                + lease() + ", updated_at = now(), planned_atoms = null from planned"
+                                + " where j.id = planned.id returning " + qualified("j") + ", planned.planned_atoms")
+                .execute(Tuple.of(jobId, UUID.randomUUID()))
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    ClaimedJob job = ClaimedJob.of(row);
+                    // null for a job prepared before V10, whose items were written with it
+                    UUID[] atoms = row.getArrayOfUUIDs("planned_atoms");
+                    return atoms == null ? Uni.createFrom().item(job)
+                            : insertItems(tx, job.id(), atoms).replaceWith(job);
+                }));
+    }
+
+    /** The job's items, one per atom in order, custom ids {@code <prefix>-<index>}. */
+    private static Uni<Void> insertItems(SqlConnection tx, UUID jobId, UUID[] atoms) {
+        String prefix = CustomIdPrefix.of(jobId);
+        List<Uni<Void>> inserts = new ArrayList<>();
+        for (int from = 0; from < atoms.length; from += ITEMS_PER_STATEMENT) {
+            int to = Math.min(atoms.length, from + ITEMS_PER_STATEMENT);
+            UUID[] ids = new UUID[to - from];
+            String[] customIds = new String[to - from];
+            UUID[] atomIds = java.util.Arrays.copyOfRange(atoms, from, to);
+            for (int i = from; i < to; i++) {
+                ids[i - from] = UUID.randomUUID();
+                customIds[i - from] = CustomIdPrefix.customId(prefix, i);
+            }
+            inserts.add(tx.preparedQuery("insert into batch_items (id, job_id, custom_id, atom_id)"
+                            + " select u.id, $1, u.custom_id, u.atom_id"
+                            + " from unnest($2::uuid[], $3::text[], $4::uuid[]) as u(id, custom_id, atom_id)")
+                    .execute(Tuple.of(jobId, ids, customIds, atomIds)).replaceWithVoid());
+        }
+        return inserts.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(inserts).andCollectFailures().replaceWithVoid();
+    }
+
+    /** {@link ClaimedJob#COLUMNS} of table alias {@code alias}. */
+    private static String qualified(String alias) {
+        return java.util.Arrays.stream(ClaimedJob.COLUMNS.split(",")).map(c -> alias + "." + c.strip())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Whether the job exists at all (a verify.requested for an unknown job is a bad record). */

@@ -157,8 +157,12 @@ class IntakeTest {
                 .body("partsReceived", equalTo(3));
         assertEquals(1, Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", runId),
                 "prepared once: one job");
-        assertEquals(30, Db.number("select count(*) from batch_items i join batch_jobs j on j.id = i.job_id"
-                + " where j.reconciliation_run_id = ?", runId), "one item per atom of every part");
+        assertEquals(30, Db.number("select sum(total_requests) from batch_jobs where reconciliation_run_id = ?",
+                runId), "one request per atom of every part");
+        // the items are written when the job is claimed for submit
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(30, Db.number("select count(*) from batch_items i"
+                + " join batch_jobs j on j.id = i.job_id where j.reconciliation_run_id = ?", runId),
+                "one item per atom of every part"));
         assertEquals(3, Db.number("select count(*) from run_parts where run_id = ?", runId));
         given().get("/api/runs/{runId}/atoms", runId).then().statusCode(200).body("total", equalTo(30));
     }
