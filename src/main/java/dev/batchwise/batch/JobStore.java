@@ -69,7 +69,7 @@ class JobStore {
                     }
                     Row row = rows.iterator().next();
                     ClaimedJob job = ClaimedJob.of(row);
-                    // null for a job prepared before V10, whose items were written with it
+                    // null for a job prepared before V9, whose items were written with it
                     UUID[] atoms = row.getArrayOfUUIDs("planned_atoms");
                     return atoms == null ? Uni.createFrom().item(job)
                             : insertItems(tx, job.id(), atoms).replaceWith(job);
