@@ -167,8 +167,8 @@ class ScaleBenchmark {
                     + " batches of %,.0f s or more (real ones take 10-30 minutes)%n", overheadMs,
                     (10 * overheadMs - (provider.window() - provider.longest())) / 1000);
             System.out.printf("  (b) intake, first part published -> every part stored (the run prepared): %,.0f ms,"
-                    + " %,.0f atoms/s (the last part's transaction, its atoms and the preparation of the jobs for %,d atoms, began"
-                    + " %,d ms before the end)%n", intakeMs, intakeRate, ATOMS, stored[0] - lastPartTx);
+                    + " %,.0f atoms/s (the last part's transaction, its atoms and the preparation of the jobs for %,d"
+                    + " atoms, began %,d ms before the end)%n", intakeMs, intakeRate, ATOMS, stored[0] - lastPartTx);
             System.out.printf("      the parts before the last alone (%,d atoms by the time the last part's transaction"
                     + " began): %,.0f atoms/s, ratio %.2f to the indexed COPY%n", ATOMS - lastPartAtoms, atomsOnlyRate,
                     atomsOnlyRate / (ATOMS / (median(copyIndexed) / 1000)));
