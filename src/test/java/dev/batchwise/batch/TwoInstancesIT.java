@@ -63,13 +63,14 @@ class TwoInstancesIT {
         int[] ports = ServiceProcess.freePorts(2);
         // The poller logs "released" once the release has committed, and the release makes the job due again
         // batch.poll-interval-ms after its transaction began: a slow release (or a late log line) on a loaded
-        // machine shortens that margin, so it is kept well above such delays here.
+        // machine shortens that margin, so it is kept well above such delays here (500 ms was not: with other builds
+        // on the two cores a "released" line was written 70 ms after the other instance had claimed the job).
         Function<String, ServiceProcess.Spec> instance = name -> scenario.service(name)
-                .with("batch.max-requests-per-batch", PER_BATCH).with("batch.poll-interval-ms", 500);
+                .with("batch.max-requests-per-batch", PER_BATCH).with("batch.poll-interval-ms", 1500);
         List<ServiceProcess> instances = scenario.startAll(instance.apply("a").onPort(ports[0]),
                 instance.apply("b").onPort(ports[1]));
         // each job is polled a good number of times while it runs, by whichever instance claims it first
-        scenario.configureSimulator(Map.of("batchFixedMs", 3000));
+        scenario.configureSimulator(Map.of("batchFixedMs", 6000));
 
         // a browser on each instance: each instance reads reconciliation.status in a group of its own
         List<StatusClient> browsers = instances.stream().map(service -> StatusClient.connect(
