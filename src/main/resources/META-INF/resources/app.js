@@ -71,7 +71,9 @@ function onEvent(event) {
 
 function progressOf(run) {
   const p = run.batchProgress || { submitted: 0, completed: 0, failed: 0 };
-  const total = Math.max(run.atomCount || 0, p.submitted || 0, (p.completed || 0) + (p.failed || 0));
+  // while a run infers its atoms, its progress counts tests
+  const subjects = run.stage === 'inferring' && run.inference ? run.inference.testCount : run.atomCount;
+  const total = Math.max(subjects || 0, p.submitted || 0, (p.completed || 0) + (p.failed || 0));
   const pct = (n) => (total === 0 ? 0 : (100 * n) / total);
   const done = (p.completed || 0) + (p.failed || 0);
   return {
@@ -273,6 +275,13 @@ function renderCost({ status, body }) {
   for (const [mode, part] of Object.entries(body.byMode || {})) {
     rows.push([`${mode}: actual / real-time`, `${usd(part.actualUsd)} / ${usd(part.realtimeUsd)}`]);
     rows.push([`${mode}: answers`, String(part.answers ?? '–')]);
+  }
+  // a run that began with tests has two stages, each with its own answers and cost
+  const stages = Object.entries(body.byStage || {});
+  if (stages.length > 1 || (stages.length === 1 && stages[0][0] !== 'verifying')) {
+    for (const [stage, part] of stages) {
+      rows.push([`stage ${stage}: actual (${part.answers} answers)`, usd(part.actualUsd)]);
+    }
   }
   box.replaceChildren(el('dl', { class: 'cost' }, ...rows.flatMap(([k, v], i) =>
     [el('dt', { text: k }), el('dd', { class: i === 2 ? 'saving' : null, text: v })])));

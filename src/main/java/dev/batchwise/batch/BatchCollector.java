@@ -75,7 +75,7 @@ class BatchCollector {
 
     private Uni<Integer> applyChunk(ClaimedJob job, List<LlmResult> chunk) {
         return jobs.pool().withTransaction(tx -> jobs.renew(tx, job)
-                .flatMap(ignored -> items.apply(tx, job.id(), chunk, BatchWorkload.ResultSource.BATCH, UNFINISHED)));
+                .flatMap(ignored -> items.apply(tx, job, chunk, BatchWorkload.ResultSource.BATCH, UNFINISHED)));
     }
 
     private Uni<Integer> stallWhenAsked(ClaimedJob job, int chunksDone) {

@@ -6,6 +6,7 @@ import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.Topics;
 import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
+import dev.batchwise.status.RunStage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -26,7 +27,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class BatchPreparer {
 
-    /** One atom's request; its custom id is replaced by the job's own. */
+    /** One item's request (its subject: an atom, or a test); its custom id is replaced by the job's own. */
     public record PlannedRequest(UUID atomId, LlmRequest request) {
     }
 
@@ -40,14 +41,15 @@ public class BatchPreparer {
         this.outbox = outbox;
     }
 
-    /** The ids of the jobs written for the run, in chunk order. */
-    public Uni<List<UUID>> prepare(SqlConnection tx, String runId, Provider provider, List<PlannedRequest> planned) {
-        return settings.batch(tx).flatMap(current -> prepare(tx, runId, provider, planned,
+    /** The ids of the jobs written for the run's {@code stage}, in chunk order. */
+    public Uni<List<UUID>> prepare(SqlConnection tx, String runId, RunStage stage, Provider provider,
+                                   List<PlannedRequest> planned) {
+        return settings.batch(tx).flatMap(current -> prepare(tx, runId, stage, provider, planned,
                 current.maxRequestsPerBatch().value()));
     }
 
-    private Uni<List<UUID>> prepare(SqlConnection tx, String runId, Provider provider, List<PlannedRequest> planned,
-                                    int maxPerBatch) {
+    private Uni<List<UUID>> prepare(SqlConnection tx, String runId, RunStage stage, Provider provider,
+                                    List<PlannedRequest> planned, int maxPerBatch) {
         Map<String, UUID> atomOf = new HashMap<>();
         List<LlmRequest> requests = new ArrayList<>(planned.size());
         for (PlannedRequest p : planned) {
@@ -62,7 +64,7 @@ public class BatchPreparer {
             UUID jobId = UUID.randomUUID();
             jobIds.add(jobId);
             List<UUID> atoms = chunks.get(index).stream().map(r -> atomOf.get(r.customId())).toList();
-            writes.add(insertJob(tx, jobId, runId, provider, index, atoms));
+            writes.add(insertJob(tx, jobId, runId, stage, provider, index, atoms));
         }
         for (UUID jobId : jobIds) {
             writes.add(Uni.createFrom().deferred(() -> outbox.add(tx, Topics.VERIFY_REQUESTED, runId,
@@ -74,13 +76,13 @@ public class BatchPreparer {
     }
 
     /** The job with the atoms it will hold, in item order; its items are written when it is claimed to submit. */
-    private Uni<Void> insertJob(SqlConnection tx, UUID jobId, String runId, Provider provider, int index,
-                                List<UUID> atoms) {
+    private Uni<Void> insertJob(SqlConnection tx, UUID jobId, String runId, RunStage stage, Provider provider,
+                                int index, List<UUID> atoms) {
         return Uni.createFrom().deferred(() -> tx.preparedQuery(
                         "insert into batch_jobs (id, provider, status, reconciliation_run_id, chunk_index, total_requests,"
-                                + " planned_atoms) values ($1, $2, 'PREPARED', $3, $4, $5, $6)")
+                                + " planned_atoms, stage) values ($1, $2, 'PREPARED', $3, $4, $5, $6, $7)")
                 .execute(Tuple.of(jobId, provider.name(), runId, index, atoms.size())
-                        .addValue(atoms.toArray(UUID[]::new)))
+                        .addValue(atoms.toArray(UUID[]::new)).addValue(stage.name()))
                 .replaceWithVoid());
     }
 }

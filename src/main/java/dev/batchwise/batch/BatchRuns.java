@@ -1,6 +1,7 @@
 package dev.batchwise.batch;
 
 import dev.batchwise.database.Database;
+import dev.batchwise.status.RunStage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -14,7 +15,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class BatchRuns {
 
-    /** A run's jobs: requests at a provider (or done), jobs in all and jobs not done yet. */
+    /** A run's jobs of one stage: requests at a provider (or done), jobs in all and jobs not done yet. */
     public record Jobs(int submittedRequests, int jobs, int openJobs) {
     }
 
@@ -24,17 +25,17 @@ public class BatchRuns {
         this.database = database;
     }
 
-    public Uni<Jobs> of(String runId) {
-        return of(database.pool(), runId);
+    public Uni<Jobs> of(String runId, RunStage stage) {
+        return of(database.pool(), runId, stage);
     }
 
-    /** As {@link #of(String)}, on the caller's connection (inside its transaction). */
-    public Uni<Jobs> of(SqlClient client, String runId) {
+    /** As {@link #of(String, RunStage)}, on the caller's connection (inside its transaction). */
+    public Uni<Jobs> of(SqlClient client, String runId, RunStage stage) {
         return client.preparedQuery("select coalesce(sum(total_requests) filter (where submitted_at is not null"
                         + " or collected_at is not null), 0) as submitted, count(*) as jobs,"
                         + " count(*) filter (where completed_at is null) as open from batch_jobs"
-                        + " where reconciliation_run_id = $1")
-                .execute(Tuple.of(runId)).map(rows -> {
+                        + " where reconciliation_run_id = $1 and stage = $2")
+                .execute(Tuple.of(runId, stage.name())).map(rows -> {
                     var row = rows.iterator().next();
                     return new Jobs(row.getLong("submitted").intValue(), row.getLong("jobs").intValue(),
                             row.getLong("open").intValue());
@@ -45,7 +46,7 @@ public class BatchRuns {
      * The time the run's batches still need ({@link TimeEstimate}); empty when there is no basis. "Similar size":
      * half to twice the job's requests, at the same provider, among the 50 latest batches that ended completed.
      */
-    public Uni<Optional<Duration>> remaining(String runId) {
+    public Uni<Optional<Duration>> remaining(String runId, RunStage stage) {
         return database.pool().preparedQuery("select j.total_requests, j.completed_requests + j.failed_requests as done,"
                         + " j.ended_at is not null or j.completed_at is not null or j.collected_at is not null as ended,"
                         + " extract(epoch from now() - j.submitted_at)::float8 as elapsed,"
@@ -54,8 +55,8 @@ public class BatchRuns {
                         + "    where e.provider = j.provider and e.status = 'COMPLETED' and e.submitted_at is not null"
                         + "    and e.ended_at is not null and e.total_requests between j.total_requests / 2"
                         + "    and j.total_requests * 2 and e.id <> j.id order by e.ended_at desc limit 50) h) as typical"
-                        + " from batch_jobs j where j.reconciliation_run_id = $1")
-                .execute(Tuple.of(runId)).map(rows -> {
+                        + " from batch_jobs j where j.reconciliation_run_id = $1 and j.stage = $2")
+                .execute(Tuple.of(runId, stage.name())).map(rows -> {
                     List<TimeEstimate.Job> jobs = new ArrayList<>();
                     rows.forEach(row -> jobs.add(new TimeEstimate.Job(row.getBoolean("ended"),
                             row.getInteger("total_requests"), row.getInteger("done"), row.getDouble("elapsed"),

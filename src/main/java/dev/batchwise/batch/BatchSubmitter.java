@@ -74,7 +74,7 @@ public class BatchSubmitter {
      */
     Uni<Void> submit(ClaimedJob job) {
         Map<String, String> metadata = Map.of(JOB_ID_METADATA, job.id().toString());
-        return items(job).flatMap(workload::requests)
+        return items(job).flatMap(items -> workload.requests(job.stage(), items))
                 .flatMap(requests -> jobs.renewing(job, batches.submitOne(job.provider(), requests, metadata)))
                 .flatMap(batch -> stored(job, batch))
                 .onFailure(failure -> !(failure instanceof LostClaimException)).recoverWithUni(failure -> {

@@ -2,19 +2,21 @@ package dev.batchwise.batch;
 
 import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.LlmResult;
+import dev.batchwise.status.RunStage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * What the items of batch jobs stand for, implemented by the feature that owns that work (reconciliation: one
- * atom to score per item). The batch path knows requests and results; this port builds the one from the atom
- * and records the other on it, inside the batch path's own transaction.
+ * What the items of batch jobs stand for, implemented by the feature that owns that work (reconciliation: in stage
+ * {@code VERIFYING} one atom to score per item, in stage {@code INFERRING} one test to infer atoms from). The batch
+ * path knows requests and results; this port builds the one from the item's subject and records the other on it,
+ * inside the batch path's own transaction. Every job belongs to one stage, which each call names.
  */
 public interface BatchWorkload {
 
-    /** One item: its atom and the custom id its request travels under. */
+    /** One item: what it stands for (an atom, or a test: stored as the item's atom_id) and its custom id. */
     record WorkItem(UUID atomId, String customId) {
     }
 
@@ -26,15 +28,15 @@ public interface BatchWorkload {
     enum ResultSource { BATCH, REALTIME }
 
     /** The request of each item, under the item's custom id, built the same way every time it is asked for. */
-    Uni<List<LlmRequest>> requests(List<WorkItem> items);
+    Uni<List<LlmRequest>> requests(RunStage stage, List<WorkItem> items);
 
-    /** Records final outcomes on their atoms, in the caller's transaction {@code tx}. */
-    Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes);
+    /** Records final outcomes on their subjects, in the caller's transaction {@code tx}. */
+    Uni<Void> apply(SqlConnection tx, RunStage stage, List<ItemOutcome> outcomes);
 
     /**
      * A job's {@code items} requests of run {@code runId} will not go through a provider batch after all ({@code
      * why}: what failed, in words) and are sent in real time instead. Recorded for the run in the caller's
      * transaction {@code tx}, the one that moves the job on, so the run's explanation and the job never disagree.
      */
-    Uni<Void> fellBackToRealtime(SqlConnection tx, String runId, int items, String why);
+    Uni<Void> fellBackToRealtime(SqlConnection tx, String runId, RunStage stage, int items, String why);
 }

@@ -88,16 +88,16 @@ class ItemRetrier {
                                 dev.batchwise.llm.LlmResult.failed(null, type, row.getString("error")),
                                 BatchWorkload.ResultSource.REALTIME));
                     }
-                    return failed.isEmpty() ? Uni.createFrom().voidItem() : workload.apply(tx, failed);
+                    return failed.isEmpty() ? Uni.createFrom().voidItem() : workload.apply(tx, job.stage(), failed);
                 });
     }
 
     private Uni<Void> sendInRealTime(ClaimedJob job, List<BatchWorkload.WorkItem> retried) {
-        return workload.requests(retried)
+        return workload.requests(job.stage(), retried)
                 .onItem().transformToMulti(requests -> Chunks.bySizeOrTime(realtime.completeAll(requests,
                         llm.realtime().concurrency(), job.provider()), 50, Duration.ofMillis(200)))
                 .onItem().transformToUniAndConcatenate(results -> jobs.pool().withTransaction(tx -> jobs.renew(tx, job)
-                        .flatMap(ignored -> items.apply(tx, job.id(), results, BatchWorkload.ResultSource.REALTIME,
+                        .flatMap(ignored -> items.apply(tx, job, results, BatchWorkload.ResultSource.REALTIME,
                                 RETRYING))))
                 .collect().last().replaceWithVoid();
     }

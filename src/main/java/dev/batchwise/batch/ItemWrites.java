@@ -49,8 +49,9 @@ class ItemWrites {
     }
 
     /** Applies {@code results} to the job's items that are in one of {@code fromStatuses}; the number changed. */
-    Uni<Integer> apply(SqlConnection tx, UUID jobId, List<LlmResult> results, BatchWorkload.ResultSource source,
+    Uni<Integer> apply(SqlConnection tx, ClaimedJob job, List<LlmResult> results, BatchWorkload.ResultSource source,
                        List<ItemStatus> fromStatuses) {
+        UUID jobId = job.id();
         int n = results.size();
         String[] customIds = new String[n];
         String[] statuses = new String[n];
@@ -99,7 +100,7 @@ class ItemWrites {
             });
             int changed = rows.rowCount();
             return outcomes.isEmpty() ? Uni.createFrom().item(changed)
-                    : workload.apply(tx, outcomes).replaceWith(changed);
+                    : workload.apply(tx, job.stage(), outcomes).replaceWith(changed);
         });
     }
 

@@ -197,7 +197,7 @@ class JobStore {
     Uni<Void> submitGaveUp(ClaimedJob job, String reason, String why) {
         return database.pool().withTransaction(tx -> guarded(tx, job, "status = 'FAILED', provider_status = 'SUBMIT_FAILED',"
                         + " collected_at = now(), next_poll_at = now(), claim_token = null, last_error = $3", reason)
-                .flatMap(ignored -> workload.fellBackToRealtime(tx, job.runId(), job.totalRequests(), why))
+                .flatMap(ignored -> workload.fellBackToRealtime(tx, job.runId(), job.stage(), job.totalRequests(), why))
                 .flatMap(ignored -> outbox.statusChanged(tx, job.runId())))
                 .invoke(outbox::committed);
     }

@@ -16,22 +16,27 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Costs from the usage stored on atoms. PostgreSQL sums the tokens by mode, provider, model and price band (each
+ * Costs from the usage stored on atoms (stage verifying) and on the tests of inference runs (stage inferring).
+ * PostgreSQL sums the tokens by mode, provider, model and price band (each
  * answer's band from its own prompt length, the thresholds passed in), so a run of 100,000 atoms comes back as a
  * handful of rows; prices are linear within a band, so pricing the sums equals summing per-answer prices.
  */
 @ApplicationScoped
 class CostQueries {
 
-    private static final String SUMS = "select a.answer_mode, r.provider, a.model,"
+    private static final String SUMS = "select a.stage, a.answer_mode, r.provider, a.model,"
             + " (a.input_tokens + a.cache_read_tokens + a.cache_creation_tokens) > coalesce(t.above, 9223372036854775807)"
             + " as long_prompt, sum(a.input_tokens) as input_tokens, sum(a.output_tokens) as output_tokens,"
             + " sum(a.cache_creation_tokens) as cache_creation_tokens, sum(a.cache_read_tokens) as cache_read_tokens,"
             + " count(*) as answers"
-            + " from reconciliation_runs r join atoms a on a.run_id = r.run_id"
+            + " from reconciliation_runs r join ("
+            + "   select 'verifying' as stage, run_id, answer_mode, model, input_tokens, output_tokens,"
+            + "   cache_creation_tokens, cache_read_tokens from atoms"
+            + "   union all select 'inferring', run_id, answer_mode, model, input_tokens, output_tokens,"
+            + "   cache_creation_tokens, cache_read_tokens from inference_tests) a on a.run_id = r.run_id"
             + " left join unnest($1::text[], $2::bigint[]) as t(model, above) on t.model = a.model"
             + " where a.answer_mode is not null and %s"
-            + " group by 1, 2, 3, 4";
+            + " group by 1, 2, 3, 4, 5";
 
     private final Database database;
     private final Pricing pricing;
@@ -74,6 +79,7 @@ class CostQueries {
     private CostSummary summary(RowSet<Row> rows) {
         Map<String, Accumulator> byMode = new TreeMap<>();
         Map<String, Accumulator> byModel = new TreeMap<>();
+        Map<String, Accumulator> byStage = new TreeMap<>();
         Accumulator total = new Accumulator();
         for (Row row : rows) {
             Mode mode = Mode.valueOf(row.getString("answer_mode"));
@@ -86,11 +92,12 @@ class CostQueries {
             total.add(price, usage, answers);
             byMode.computeIfAbsent(mode.key(), k -> new Accumulator()).add(price, usage, answers);
             byModel.computeIfAbsent(model, k -> new Accumulator()).add(price, usage, answers);
+            byStage.computeIfAbsent(row.getString("stage"), k -> new Accumulator()).add(price, usage, answers);
         }
         BigDecimal saving = total.price.realtimeUsd().subtract(total.price.actualUsd());
         return new CostSummary(CostSummary.usd(total.price.actualUsd()), CostSummary.usd(total.price.realtimeUsd()),
                 CostSummary.usd(saving), CostSummary.percent(saving, total.price.realtimeUsd()),
-                parts(byMode), parts(byModel));
+                parts(byMode), parts(byModel), parts(byStage));
     }
 
     private static Map<String, CostSummary.Part> parts(Map<String, Accumulator> accumulators) {

@@ -7,12 +7,14 @@ import java.util.Map;
 /**
  * What some answers cost ({@code GET /api/runs/{runId}/cost}, {@code GET /api/cost}): the actual cost (batch price
  * for batch answers, full price for real-time ones), the same usage at real-time prices, and the saving.
- * {@code byMode} is keyed {@code batch}/{@code realtime}, {@code byModel} by model id. USD to 6 places.
+ * {@code byMode} is keyed {@code batch}/{@code realtime}, {@code byModel} by model id, {@code byStage} by the
+ * pipeline step the answers were for ({@code inferring}: atoms read from tests; {@code verifying}: atoms scored).
+ * USD to 6 places.
  */
 public record CostSummary(BigDecimal actualUsd, BigDecimal realtimeUsd, BigDecimal savingUsd, BigDecimal savingPercent,
-                          Map<String, Part> byMode, Map<String, Part> byModel) {
+                          Map<String, Part> byMode, Map<String, Part> byModel, Map<String, Part> byStage) {
 
-    /** One mode's or one model's share. */
+    /** One mode's, model's or stage's share. */
     public record Part(BigDecimal actualUsd, BigDecimal realtimeUsd, long inputTokens, long outputTokens,
                        long cacheCreationTokens, long cacheReadTokens, long answers) {
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Provider-agnostic batch calls: submit (split into provider batches by count and bytes), status, results as a
@@ -46,7 +47,32 @@ public class BatchLlmService {
      * the provider's limit) and under the provider's byte limit each. The ids must already be provider-safe.
      */
     public List<List<LlmRequest>> chunks(List<LlmRequest> requests, Provider provider, int maxPerBatch) {
-        return chunk(requests, adapter(provider), Math.max(1, Math.min(maxPerBatch, provider.maxRequestsPerBatch())));
+        return chunk(requests, adapter(provider), Math.max(1, Math.min(maxPerBatch, provider.maxRequestsPerBatch())),
+                maxBatchBytes(provider));
+    }
+
+    /** The bytes {@code request} adds to a batch of {@code provider}, as chunking counts them. */
+    public long requestBytes(Provider provider, LlmRequest request) {
+        return adapter(provider).estimatedBytes(request);
+    }
+
+    /**
+     * Why {@code request} cannot be sent to {@code provider} at all, in words; empty when it can. A request above
+     * {@code llm.request-max-bytes} (or one that alone would not fit in a batch) fails by itself, before it could
+     * fail the batch it would have been part of.
+     */
+    public Optional<String> tooLarge(Provider provider, LlmRequest request) {
+        long bytes = requestBytes(provider, request);
+        long limit = Math.min(llm.requestMaxBytes(), maxBatchBytes(provider));
+        return bytes <= limit ? Optional.empty() : Optional.of("the request is " + bytes + " bytes, above the "
+                + limit + "-byte limit of one " + provider.wireName() + " request (llm.request-max-bytes, and the"
+                + " batch byte limit)");
+    }
+
+    /** Bytes per batch: the provider's limit, with headroom for the estimate, or the configured lower one. */
+    private long maxBatchBytes(Provider provider) {
+        long own = (long) (provider.maxBatchBytes() * BYTE_HEADROOM);
+        return llm.batchMaxBytes().map(configured -> Math.min(configured, own)).orElse(own);
     }
 
     /**
@@ -94,7 +120,7 @@ public class BatchLlmService {
             providerToCaller.forEach((safe, caller) -> callerToProvider.put(caller, safe));
             List<LlmRequest> renamed = requests.stream()
                     .map(r -> r.withCustomId(callerToProvider.get(r.customId()))).toList();
-            List<List<LlmRequest>> chunks = chunk(renamed, adapter, maxPerBatch(provider, options));
+            List<List<LlmRequest>> chunks = chunk(renamed, adapter, maxPerBatch(provider, options), maxBatchBytes(provider));
             List<ProviderBatch> submitted = new ArrayList<>();
             return Multi.createFrom().iterable(chunks)
                     .onItem().transformToUniAndConcatenate(chunk -> adapter.submit(chunk).invoke(submitted::add))
@@ -236,8 +262,8 @@ public class BatchLlmService {
         return Math.max(1, Math.min(wanted, provider.maxRequestsPerBatch()));
     }
 
-    static List<List<LlmRequest>> chunk(List<LlmRequest> requests, ProviderAdapter adapter, int maxPerBatch) {
-        long maxBytes = (long) (adapter.provider().maxBatchBytes() * BYTE_HEADROOM);
+    static List<List<LlmRequest>> chunk(List<LlmRequest> requests, ProviderAdapter adapter, int maxPerBatch,
+                                        long maxBytes) {
         List<List<LlmRequest>> chunks = new ArrayList<>();
         List<LlmRequest> current = new ArrayList<>();
         long bytes = 0;

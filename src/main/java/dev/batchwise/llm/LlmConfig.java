@@ -22,6 +22,20 @@ public interface LlmConfig {
     @WithDefault("anthropic")
     Provider provider();
 
+    /**
+     * Bytes per provider batch at most, when lower than the provider's own limit (Anthropic 256 MB, OpenAI 200 MB,
+     * less a tenth for the estimate); empty: the provider's.
+     */
+    Optional<@Min(1024) Long> batchMaxBytes();
+
+    /**
+     * Bytes one request may have at most; 32 MB by default, the limit of Anthropic's Messages API (a request above
+     * it could not be retried in real time either). A larger request fails alone, with its reason.
+     */
+    @WithDefault("32000000")
+    @Min(1024)
+    long requestMaxBytes();
+
     Anthropic anthropic();
 
     OpenAi openai();

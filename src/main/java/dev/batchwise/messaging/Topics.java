@@ -8,6 +8,7 @@ import java.util.List;
  */
 public final class Topics {
 
+    public static final String INFERENCE_REQUESTED = "inference.requested";
     public static final String ATOMS_INFERRED = "atoms.inferred";
     public static final String VERIFY_REQUESTED = "verify.requested";
     public static final String BATCH_COMPLETED = "batch.completed";
@@ -15,7 +16,7 @@ public final class Topics {
 
     /** Every topic with a consumer in Batchwise, hence with a dead-letter topic. */
     public static final List<String> CONSUMED = List.of(
-            ATOMS_INFERRED, VERIFY_REQUESTED, BATCH_COMPLETED, RECONCILIATION_STATUS);
+            INFERENCE_REQUESTED, ATOMS_INFERRED, VERIFY_REQUESTED, BATCH_COMPLETED, RECONCILIATION_STATUS);
 
     private Topics() {
     }

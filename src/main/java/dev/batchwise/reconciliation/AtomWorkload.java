@@ -1,9 +1,14 @@
 package dev.batchwise.reconciliation;
 
+import dev.batchwise.batch.BatchWorkload.ItemOutcome;
+import dev.batchwise.batch.BatchWorkload.WorkItem;
 import dev.batchwise.database.Database;
-import dev.batchwise.batch.BatchWorkload;
 import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.status.Outbox;
+import dev.batchwise.status.RunStage;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,16 +18,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The batch path's items are atoms to score: their requests are built from the atoms, their outcomes scored. */
+/** Stage verifying: the subjects are atoms to score; their requests are built from the atoms, their outcomes scored. */
 @ApplicationScoped
-class AtomWorkload implements BatchWorkload {
+class AtomWorkload implements StageWork {
 
     private final Database database;
     private final AtomScores scores;
+    private final Outbox outbox;
 
-    AtomWorkload(Database database, AtomScores scores) {
+    AtomWorkload(Database database, AtomScores scores, Outbox outbox) {
         this.database = database;
         this.scores = scores;
+        this.outbox = outbox;
+    }
+
+    @Override
+    public RunStage stage() {
+        return RunStage.VERIFYING;
+    }
+
+    @Override
+    public String subjects() {
+        return "atoms";
     }
 
     @Override
@@ -49,20 +66,35 @@ class AtomWorkload implements BatchWorkload {
     }
 
     @Override
+    public Uni<List<LlmRequest>> unfinished(SqlClient client, String runId) {
+        return client.preparedQuery("select id, description, category from atoms where run_id = $1 and scored_at is null")
+                .execute(Tuple.of(runId))
+                .map(rows -> {
+                    List<LlmRequest> requests = new ArrayList<>(rows.size());
+                    rows.forEach(row -> requests.add(AtomRequests.of(row.getUUID("id").toString(),
+                            row.getString("description"), row.getString("category"))));
+                    return requests;
+                });
+    }
+
+    @Override
     public Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
         return scores.apply(tx, outcomes);
     }
 
-    /**
-     * Adds the fallback to the run's mode reason: {@code "21 atoms > threshold 20 (BATCH_THRESHOLD); batch submit
-     * failed 5 times (...), fell back to real time"}, naming the share when only some of its jobs fell back. The
-     * mode stays BATCH: the run was routed to batch and its jobs still finish it (through batch.completed).
-     */
     @Override
-    public Uni<Void> fellBackToRealtime(SqlConnection tx, String runId, int items, String why) {
-        return tx.preparedQuery("update reconciliation_runs set mode_reason = concat_ws('; ', mode_reason, $2::text"
-                        + " || ', ' || case when $3::int < atom_count then $3::int || ' of ' || atom_count || ' atoms '"
-                        + " else '' end || 'fell back to real time'), updated_at = now() where run_id = $1")
-                .execute(Tuple.of(runId, why, items)).replaceWithVoid();
+    public Uni<Boolean> finishIfDone(SqlConnection tx, String runId) {
+        return tx.preparedQuery("update reconciliation_runs set status = 'VERIFIED', completed_at = now(),"
+                        + " updated_at = now(), lease_token = null, lease_until = null where run_id = $1"
+                        + " and stage = 'VERIFYING' and status in ('VERIFYING', 'BATCH_PROCESSING')"
+                        + " and not exists (select 1 from atoms where run_id = $1 and scored_at is null)")
+                .execute(Tuple.of(runId))
+                .flatMap(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    Log.infof("run=%s verified: every atom has an outcome", runId);
+                    return outbox.statusChanged(tx, runId).replaceWith(true);
+                });
     }
 }

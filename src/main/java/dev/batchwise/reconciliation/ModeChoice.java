@@ -15,6 +15,12 @@ record ModeChoice(Mode mode, Provider provider, String reason) {
 
     static ModeChoice of(int atoms, RunOptions options, Provider provider, EffectiveBatchSettings settings,
                          boolean batchAvailable) {
+        return of(atoms, "atoms", options, provider, settings, batchAvailable);
+    }
+
+    /** As above for {@code atoms} requests of any kind, {@code what} naming them in the reason ("tests"). */
+    static ModeChoice of(int atoms, String what, RunOptions options, Provider provider, EffectiveBatchSettings settings,
+                         boolean batchAvailable) {
         if (options.mode() == RunOptions.Mode.REALTIME) {
             return new ModeChoice(Mode.REALTIME, provider, "forced by options.mode");
         }
@@ -34,7 +40,7 @@ record ModeChoice(Mode mode, Provider provider, String reason) {
         Setting<Integer> threshold = settings.threshold();
         String source = " (" + threshold.origin() + ")";
         return atoms > threshold.value()
-                ? new ModeChoice(Mode.BATCH, provider, atoms + " atoms > threshold " + threshold.value() + source)
-                : new ModeChoice(Mode.REALTIME, provider, atoms + " atoms <= threshold " + threshold.value() + source);
+                ? new ModeChoice(Mode.BATCH, provider, atoms + " " + what + " > threshold " + threshold.value() + source)
+                : new ModeChoice(Mode.REALTIME, provider, atoms + " " + what + " <= threshold " + threshold.value() + source);
     }
 }

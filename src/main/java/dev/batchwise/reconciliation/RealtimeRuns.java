@@ -5,11 +5,12 @@ import dev.batchwise.batch.BatchConfig;
 import dev.batchwise.batch.BatchWorkload.ItemOutcome;
 import dev.batchwise.batch.BatchWorkload.ResultSource;
 import dev.batchwise.llm.LlmConfig;
-import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.LlmResult;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.llm.realtime.RealtimeLlmService;
 import dev.batchwise.status.Outbox;
+import dev.batchwise.status.RunStage;
+import io.vertx.mutiny.sqlclient.Row;
 import io.quarkus.logging.Log;
 import dev.batchwise.platform.Chunks;
 import dev.batchwise.platform.Periodic;
@@ -24,15 +25,15 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * The real-time path for a run: its atoms without an outcome go through {@link RealtimeLlmService}, at most
- * {@code llm.realtime.concurrency} at once, each result recorded as it comes; the run is VERIFIED once every atom
- * has an outcome. The instance that works on a run holds a lease on it (renewed while it works), so after a crash
- * any instance takes the run over and sends only what has no outcome yet.
+ * The real-time path for a run's current stage: its subjects without an outcome (atoms to score, or tests to infer
+ * atoms from: {@link StageWork}) go through {@link RealtimeLlmService}, at most {@code llm.realtime.concurrency} at
+ * once, each result recorded as it comes; once every subject has an outcome the stage ends (VERIFIED, or on to
+ * verifying). The instance that works on a run holds a lease on it (renewed while it works), so after a crash any
+ * instance takes the run over and sends only what has no outcome yet.
  */
 @ApplicationScoped
 class RealtimeRuns {
@@ -41,17 +42,17 @@ class RealtimeRuns {
     private final RealtimeLlmService realtime;
     private final LlmConfig llm;
     private final BatchConfig batch;
-    private final AtomScores scores;
+    private final RunWorkload work;
     private final Outbox outbox;
     private Cancellable ticks = () -> { };
 
-    RealtimeRuns(Database database, RealtimeLlmService realtime, LlmConfig llm, BatchConfig batch, AtomScores scores,
+    RealtimeRuns(Database database, RealtimeLlmService realtime, LlmConfig llm, BatchConfig batch, RunWorkload work,
                  Outbox outbox) {
         this.database = database;
         this.realtime = realtime;
         this.llm = llm;
         this.batch = batch;
-        this.scores = scores;
+        this.work = work;
         this.outbox = outbox;
     }
 
@@ -87,35 +88,35 @@ class RealtimeRuns {
         UUID token = UUID.randomUUID();
         return database.pool().preparedQuery("update reconciliation_runs set lease_token = $2, lease_until = " + lease()
                         + " where run_id = $1 and status = 'VERIFYING' and (lease_until is null or lease_until < now())"
-                        + " returning provider")
+                        + " returning provider, stage")
                 .execute(Tuple.of(runId, token))
-                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
-                        : work(runId, token, Provider.valueOf(rows.iterator().next().getString("provider"))));
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Row row = rows.iterator().next();
+                    return work(runId, token, Provider.valueOf(row.getString("provider")),
+                            work.of(RunStage.valueOf(row.getString("stage"))));
+                });
     }
 
-    private Uni<Void> work(String runId, UUID token, Provider provider) {
+    private Uni<Void> work(String runId, UUID token, Provider provider, StageWork stage) {
         Cancellable renewal = Multi.createFrom().ticks().every(Duration.ofMillis(Math.max(50, batch.claimLeaseMs() / 3)))
                 .onItem().transformToUniAndConcatenate(tick -> database.pool().withConnection(conn -> renew(conn, runId, token))
                         .onFailure().recoverWithNull())
                 .subscribe().with(ignored -> { }, failure -> { });
-        return database.pool().preparedQuery("select id, description, category from atoms where run_id = $1 and scored_at is null")
-                .execute(Tuple.of(runId))
-                .map(rows -> {
-                    List<LlmRequest> requests = new ArrayList<>(rows.size());
-                    rows.forEach(row -> requests.add(AtomRequests.of(row.getUUID("id").toString(),
-                            row.getString("description"), row.getString("category"))));
-                    return requests;
-                })
-                .invoke(requests -> Log.infof("run=%s %d atoms go through the real-time path", runId, requests.size()))
+        return stage.unfinished(database.pool(), runId)
+                .invoke(requests -> Log.infof("run=%s %d %s go through the real-time path", runId, requests.size(),
+                        stage.subjects()))
                 .onItem().transformToMulti(requests -> Chunks.bySizeOrTime(realtime.completeAll(requests,
                         llm.realtime().concurrency(), provider), 50, Duration.ofMillis(200)))
                 // each chunk of outcomes is a status change too: the run's progress moves on browsers as it happens
                 .onItem().transformToUniAndConcatenate(results -> database.pool().withTransaction(tx -> renew(tx, runId, token)
-                        .flatMap(ignored -> scores.apply(tx, outcomes(results)))
+                        .flatMap(ignored -> stage.apply(tx, outcomes(results)))
                         .flatMap(ignored -> outbox.statusChanged(tx, runId)))
                         .invoke(outbox::committed))
                 .collect().last()
-                .flatMap(ignored -> finish(runId, token))
+                .flatMap(ignored -> finish(runId, token, stage))
                 .onTermination().invoke(renewal::cancel);
     }
 
@@ -134,24 +135,19 @@ class RealtimeRuns {
                 });
     }
 
-    /** VERIFIED when every atom has an outcome; otherwise the lease is let go and a sweep finishes it. */
-    private Uni<Void> finish(String runId, UUID token) {
-        return database.pool().withTransaction(tx -> tx.preparedQuery("update reconciliation_runs set status = 'VERIFIED',"
-                                + " completed_at = now(), updated_at = now(), lease_token = null, lease_until = null"
-                                + " where run_id = $1 and lease_token = $2 and not exists"
-                                + " (select 1 from atoms where run_id = $1 and scored_at is null)")
-                        .execute(Tuple.of(runId, token))
-                        .flatMap(rows -> {
-                            if (rows.rowCount() == 1) {
-                                Log.infof("run=%s verified (real time)", runId);
-                                return outbox.statusChanged(tx, runId).replaceWith(true);
-                            }
-                            return tx.preparedQuery("update reconciliation_runs set lease_until = null"
-                                            + " where run_id = $1 and lease_token = $2")
-                                    .execute(Tuple.of(runId, token)).replaceWith(false);
-                        }))
-                .invoke(verified -> {
-                    if (verified) {
+    /**
+     * The stage ends when every subject has an outcome; otherwise the lease is let go and a sweep finishes it. A run
+     * that goes on to verifying is announced and its atoms published; its verification is a run of its own again.
+     */
+    private Uni<Void> finish(String runId, UUID token, StageWork stage) {
+        return database.pool().withTransaction(tx -> renew(tx, runId, token)
+                        .flatMap(ignored -> stage.finishIfDone(tx, runId))
+                        .flatMap(ended -> ended ? Uni.createFrom().item(true)
+                                : tx.preparedQuery("update reconciliation_runs set lease_until = null"
+                                                + " where run_id = $1 and lease_token = $2")
+                                        .execute(Tuple.of(runId, token)).replaceWith(false)))
+                .invoke(ended -> {
+                    if (ended) {
                         outbox.committed();
                     }
                 })

@@ -12,38 +12,52 @@ import java.util.List;
 /**
  * Splits a run into {@code atoms.inferred} record values of at most {@code maxAtoms} atoms and {@code maxBytes}
  * bytes each, sized by the bytes each atom serializes to (a description can be long), atoms in the order given:
- * {@code {"runId", "part", "parts", "atoms", "options"}}, the options in every part. Pure, so it is tested alone.
+ * {@code {"runId", "part", "parts", "atoms", "options"}}, the options in every part. The tests of an
+ * {@code inference.requested} run are split the same way ({@link #TESTS}). Pure, so it is tested alone.
  */
 final class RunParts {
 
     private static final byte[] RUN_ID = bytes("{\"runId\":");
     private static final byte[] PART = bytes(",\"part\":");
     private static final byte[] PARTS = bytes(",\"parts\":");
-    private static final byte[] ATOMS = bytes(",\"atoms\":[");
     private static final byte[] OPTIONS = bytes("],\"options\":");
     private static final byte[] END_ATOMS = bytes("]");
     private static final byte[] END = bytes("}");
     /** Room for the largest part number and total. */
     private static final int NUMBER_DIGITS = String.valueOf(AtomsInferred.MAX_PARTS).length();
 
+    /** What a run's parts carry: the list's field in the record, and the field that names each entry. */
+    record Items(String field, String idField) {
+    }
+
+    static final Items ATOMS = new Items("atoms", "tempId");
+    static final Items TESTS = new Items("tests", "testId");
+
     private RunParts() {
+    }
+
+    static List<byte[]> split(ObjectMapper mapper, String runId, List<JsonNode> atoms, JsonNode options,
+                              int maxAtoms, int maxBytes) {
+        return split(mapper, runId, ATOMS, atoms, options, maxAtoms, maxBytes);
     }
 
     /**
      * The record values, part 1 first. Refuses (naming it) an atom or options too large for a part of
      * {@code maxBytes}, and a run that would need more than {@link AtomsInferred#MAX_PARTS} parts.
      */
-    static List<byte[]> split(ObjectMapper mapper, String runId, List<JsonNode> atoms, JsonNode options,
+    static List<byte[]> split(ObjectMapper mapper, String runId, Items items, List<JsonNode> atoms, JsonNode options,
                               int maxAtoms, int maxBytes) {
+        byte[] listStart = bytes(",\"" + items.field() + "\":[");
         byte[] runIdJson = write(mapper, runId);
         byte[] optionsJson = options == null || options.isNull() ? null : write(mapper, options);
         int envelope = RUN_ID.length + runIdJson.length + PART.length + PARTS.length + 2 * NUMBER_DIGITS
-                + ATOMS.length + (optionsJson == null ? END_ATOMS.length : OPTIONS.length + optionsJson.length)
+                + listStart.length + (optionsJson == null ? END_ATOMS.length : OPTIONS.length + optionsJson.length)
                 + END.length;
         int room = maxBytes - envelope;
         if (room < 2) {
             throw new InvalidRecordException("options are " + (optionsJson == null ? 0 : optionsJson.length)
-                    + " bytes serialized: with them a part of at most " + maxBytes + " bytes has no room for atoms");
+                    + " bytes serialized: with them a part of at most " + maxBytes + " bytes has no room for "
+                    + items.field());
         }
         List<byte[]> serialized = new ArrayList<>(atoms.size());
         List<Integer> firstOfPart = new ArrayList<>();
@@ -51,9 +65,10 @@ final class RunParts {
         for (int i = 0; i < atoms.size(); i++) {
             byte[] atom = write(mapper, atoms.get(i));
             if (atom.length > room) {
-                throw new InvalidRecordException("atoms[" + i + "] (tempId '" + atoms.get(i).path("tempId").asText()
-                        + "') is " + atom.length + " bytes serialized; a part of at most " + maxBytes
-                        + " bytes holds atoms of " + room + " bytes at most");
+                throw new InvalidRecordException(items.field() + "[" + i + "] (" + items.idField() + " '"
+                        + atoms.get(i).path(items.idField()).asText() + "') is " + atom.length
+                        + " bytes serialized; a part of at most " + maxBytes + " bytes holds " + items.field()
+                        + " of " + room + " bytes at most");
             }
             int cost = atom.length + (used == 0 ? 0 : 1);
             boolean full = i - (firstOfPart.isEmpty() ? 0 : firstOfPart.get(firstOfPart.size() - 1)) == maxAtoms;
@@ -81,7 +96,7 @@ final class RunParts {
             out.writeBytes(bytes(String.valueOf(p + 1)));
             out.writeBytes(PARTS);
             out.writeBytes(bytes(String.valueOf(parts)));
-            out.writeBytes(ATOMS);
+            out.writeBytes(listStart);
             for (int i = from; i < to; i++) {
                 if (i > from) {
                     out.write(',');

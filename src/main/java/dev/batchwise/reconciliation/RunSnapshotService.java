@@ -43,13 +43,21 @@ public class RunSnapshotService implements RunSnapshots {
     public Uni<RunState> state(String runId) {
         return database.pool().preparedQuery("select r.run_id, r.status, r.stage, r.status_seq, r.mode, r.mode_reason,"
                         + " r.provider, r.atom_count, r.parts, r.parts_received, r.received_at, r.updated_at,"
-                        + " r.completed_at, o.completed, o.failed,"
-                        + " extract(epoch from o.last_outcome - o.first_outcome)::float8 as outcome_span"
+                        + " r.completed_at, r.test_count, r.inference_parts, r.inference_mode, r.inference_mode_reason,"
+                        + " r.inferred_at, o.completed, o.failed,"
+                        + " extract(epoch from o.last_outcome - o.first_outcome)::float8 as outcome_span,"
+                        + " t.inferred, t.failed_tests, t.unreadable,"
+                        + " extract(epoch from t.last_outcome - t.first_outcome)::float8 as inference_span"
                         + " from reconciliation_runs r, lateral (select"
                         + "   count(*) filter (where a.scored_at is not null and a.score_source <> 'FAILED') as completed,"
                         + "   count(*) filter (where a.score_source = 'FAILED') as failed,"
                         + "   min(a.scored_at) as first_outcome, max(a.scored_at) as last_outcome"
-                        + "   from atoms a where a.run_id = r.run_id) o"
+                        + "   from atoms a where a.run_id = r.run_id) o, lateral (select"
+                        + "   count(*) filter (where t.inferred_at is not null) as inferred,"
+                        + "   count(*) filter (where t.answer_source = 'FAILED') as failed_tests,"
+                        + "   count(*) filter (where t.answer_source = 'UNPARSEABLE') as unreadable,"
+                        + "   min(t.inferred_at) as first_outcome, max(t.inferred_at) as last_outcome"
+                        + "   from inference_tests t where t.run_id = r.run_id) t"
                         + " where r.run_id = $1")
                 .execute(Tuple.of(runId))
                 .flatMap(rows -> {
@@ -58,26 +66,40 @@ public class RunSnapshotService implements RunSnapshots {
                     }
                     Row row = rows.iterator().next();
                     RunStatus status = RunStatus.valueOf(row.getString("status"));
+                    RunStage stage = RunStage.valueOf(row.getString("stage"));
+                    boolean inferring = stage == RunStage.INFERRING;
                     String mode = row.getString("mode");
                     int atoms = row.getInteger("atom_count");
-                    int completed = row.getLong("completed").intValue();
-                    int failed = row.getLong("failed").intValue();
+                    int tests = row.getInteger("test_count");
+                    int inferred = row.getLong("inferred").intValue();
+                    int failedTests = row.getLong("failed_tests").intValue();
+                    // progress is the current stage's: tests while inferring, atoms after
+                    int subjects = inferring ? tests : atoms;
+                    int failed = inferring ? failedTests : row.getLong("failed").intValue();
+                    int completed = inferring ? inferred - failedTests : row.getLong("completed").intValue();
+                    Double span = row.getDouble(inferring ? "inference_span" : "outcome_span");
                     boolean batch = "BATCH".equals(mode) && status == RunStatus.BATCH_PROCESSING;
                     Uni<Integer> submitted = "BATCH".equals(mode)
-                            ? batchRuns.of(runId).map(BatchRuns.Jobs::submittedRequests)
-                            : Uni.createFrom().item(status == RunStatus.RECEIVED ? 0 : atoms);
+                            ? batchRuns.of(runId, stage).map(BatchRuns.Jobs::submittedRequests)
+                            : Uni.createFrom().item(status == RunStatus.RECEIVED ? 0 : subjects);
                     Uni<String> remaining = status.isFinal() ? Uni.createFrom().nullItem()
-                            : batch ? batchRuns.remaining(runId).map(TimeRemaining::describe)
+                            : batch ? batchRuns.remaining(runId, stage).map(TimeRemaining::describe)
                             : Uni.createFrom().item(TimeRemaining.describe(status == RunStatus.VERIFYING
-                                    ? realtimeRemaining(atoms, completed + failed, row.getDouble("outcome_span"))
+                                    ? realtimeRemaining(subjects, completed + failed, span)
                                     : Optional.empty()));
+                    RunState.Inference inference = row.getInteger("inference_parts") == null ? null
+                            : new RunState.Inference(tests,
+                                    lower(inferring ? mode : row.getString("inference_mode")),
+                                    inferring ? row.getString("mode_reason") : row.getString("inference_mode_reason"),
+                                    inferred, failedTests, row.getLong("unreadable").intValue(),
+                                    instant(row.getOffsetDateTime("inferred_at")));
                     return Uni.combine().all().unis(submitted, remaining).with((sent, left) -> new RunState(runId,
-                            status, RunStage.valueOf(row.getString("stage")), row.getLong("status_seq"), lower(mode),
+                            status, stage, row.getLong("status_seq"), lower(mode),
                             row.getString("mode_reason"), lower(row.getString("provider")), atoms,
                             row.getInteger("parts"), row.getInteger("parts_received"),
                             new BatchProgress(sent, completed, failed), left,
                             instant(row.getOffsetDateTime("received_at")), instant(row.getOffsetDateTime("updated_at")),
-                            instant(row.getOffsetDateTime("completed_at"))));
+                            instant(row.getOffsetDateTime("completed_at")), inference));
                 });
     }
 

@@ -12,6 +12,7 @@ import dev.batchwise.messaging.JsonRecords;
 import dev.batchwise.messaging.RecordHandling;
 import dev.batchwise.settings.RuntimeSettings;
 import dev.batchwise.status.Outbox;
+import dev.batchwise.status.RunStage;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,12 +23,8 @@ import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -109,13 +106,7 @@ public class VerifyNode {
 
         /** The part's digest, of its atoms and options: an identical redelivery has the same one. */
         String contentHash(String[] payloads) {
-            MessageDigest digest = sha256();
-            for (String payload : payloads) {
-                digest.update(payload.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) ',');
-            }
-            digest.update(("|" + event.options()).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest());
+            return PartDigest.of(payloads, event.options());
         }
     }
 
@@ -153,12 +144,16 @@ public class VerifyNode {
                                 + " $3::text::jsonb) on conflict (run_id) do nothing")
                         .execute(Tuple.of(runId, intake.parts(), intake.optionsText()))
                         // the run row is the lock that orders its parts, whichever instance stores them
-                        .flatMap(ignored -> tx.preparedQuery("select parts, options::text as options, options is not"
+                        .flatMap(ignored -> tx.preparedQuery("select parts, stage, options::text as options, options is not"
                                         + " distinct from $2::text::jsonb as same_options from reconciliation_runs"
                                         + " where run_id = $1 for update")
                                 .execute(Tuple.of(runId, intake.optionsText())))
                         .flatMap(rows -> {
                             Row run = rows.iterator().next();
+                            if (RunStage.INFERRING.name().equals(run.getString("stage"))) {
+                                throw new InvalidRecordException(intake.name() + ": the run is still inferring its atoms"
+                                        + " from tests (inference.requested); Batchwise publishes them when it is done");
+                            }
                             if (run.getInteger("parts") != intake.parts()) {
                                 throw new InvalidRecordException(intake.name() + ": the run has " + run.getInteger("parts")
                                         + " parts, this record says " + intake.parts());
@@ -304,7 +299,7 @@ public class VerifyNode {
                     // planning the requests of 100,000 atoms is CPU work of about a second: off the event loop
                     .emitOn(Infrastructure.getDefaultWorkerPool())
                     .map(VerifyNode::plannedRequests)
-                    .flatMap(planned -> preparer.prepare(tx, runId, provider, planned)).replaceWithVoid();
+                    .flatMap(planned -> preparer.prepare(tx, runId, RunStage.VERIFYING, provider, planned)).replaceWithVoid();
             status = "BATCH_PROCESSING";
         } else {
             prepared = Uni.createFrom().voidItem();
@@ -331,13 +326,5 @@ public class VerifyNode {
 
     private static String orNone(String options) {
         return options == null ? "(none)" : options;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -34,6 +34,11 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException("event for " + topic + " is not JSON: "
                     + e.getOriginalMessage(), e));
         }
+        return addJson(tx, topic, key, json);
+    }
+
+    /** As {@link #add}, for a payload that is JSON text already (a record its producer has sized). */
+    public Uni<Void> addJson(SqlConnection tx, String topic, String key, String json) {
         return tx.preparedQuery("insert into outbox (topic, record_key, payload) values ($1, $2, $3::text::jsonb)")
                 .execute(Tuple.of(topic, key, json)).replaceWithVoid();
     }

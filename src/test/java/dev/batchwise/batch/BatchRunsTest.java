@@ -72,7 +72,7 @@ class BatchRunsTest {
     }
 
     private String remaining(String runId) {
-        return TimeRemaining.describe(batchRuns.remaining(runId).await().atMost(WAIT));
+        return TimeRemaining.describe(batchRuns.remaining(runId, dev.batchwise.status.RunStage.VERIFYING).await().atMost(WAIT));
     }
 
     private String run() {

@@ -116,6 +116,63 @@ class DeadLetterTest {
                 "the good parts' atoms, and none of a refused part's");
     }
 
+    @Test
+    void poisonInferenceRecordsGoToTheirDlqWithTheirReasonAndTheGoodRunsAroundThemAreInferred() {
+        String marker = UUID.randomUUID().toString();
+        String before = "infer-before-" + marker;
+        String after = "infer-after-" + marker;
+        String atomsRun = "atoms-run-" + marker;
+        String key = "k-" + marker;
+        String notJson = "not JSON either " + marker;
+        String noRunId = "{\"tests\":[{\"testId\":\"t-1\",\"name\":\"no run " + marker + "\"}]}";
+        String emptyTests = "{\"runId\":\"infer-empty-" + marker + "\",\"tests\":[]}";
+        String duplicates = "{\"runId\":\"infer-dup-" + marker + "\",\"tests\":[{\"testId\":\"x\"},{\"testId\":\"x\"}]}";
+        // a runId taken by a run that came as atoms: it has no inference stage to add tests to
+        String takenRunId = "{\"runId\":\"" + atomsRun + "\",\"tests\":[{\"testId\":\"t-1\",\"context\":\"" + marker
+                + "\"}]}";
+        given().contentType("application/json").body(good(atomsRun)).post("/api/runs").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/{runId}", atomsRun)
+                .then().statusCode(200).body("status", equalTo("verified")));
+        try (KafkaCompanion kafka = TestKafka.companion()) {
+            ConsumerTask<String, String> dlq = kafka.consumeStrings()
+                    .fromTopics(Topics.deadLetter(Topics.INFERENCE_REQUESTED));
+            kafka.produceStrings().fromRecords(
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, goodInference(before)),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, notJson),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, noRunId),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, emptyTests),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, duplicates),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, takenRunId),
+                    new ProducerRecord<>(Topics.INFERENCE_REQUESTED, key, goodInference(after)))
+                    .awaitCompletion(Duration.ofSeconds(30));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> dlqRecords(dlq, marker) == 5);
+            assertReason(find(dlq, notJson), notJson, "record value is not JSON", Topics.INFERENCE_REQUESTED);
+            assertReason(find(dlq, noRunId), noRunId, "runId must not be blank", Topics.INFERENCE_REQUESTED);
+            assertReason(find(dlq, emptyTests), emptyTests, "tests must not be empty", Topics.INFERENCE_REQUESTED);
+            assertReason(find(dlq, duplicates), duplicates, "tests: testId 'x' appears more than once in run 'infer-dup-"
+                    + marker + "' part 1 of 1", Topics.INFERENCE_REQUESTED);
+            assertReason(find(dlq, takenRunId), takenRunId, "run '" + atomsRun + "' came as atoms (atoms.inferred) and"
+                    + " has no inference stage", Topics.INFERENCE_REQUESTED);
+            dlq.stop();
+        }
+        for (String runId : new String[] {before, after}) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/runs/{runId}", runId)
+                    .then().statusCode(200).body("status", equalTo("verified")).body("inference.testCount", equalTo(2)));
+        }
+        given().get("/api/runs/{runId}", "infer-empty-" + marker).then().statusCode(404);
+        given().get("/api/runs/{runId}", "infer-dup-" + marker).then().statusCode(404);
+        given().get("/api/runs/{runId}", atomsRun).then().statusCode(200).body("atomCount", equalTo(2))
+                .body("inference", equalTo(null));
+    }
+
+    /** A good one-record inference run of two tests. */
+    private static String goodInference(String runId) {
+        return "{\"runId\":\"" + runId + "\",\"tests\":[{\"testId\":\"t-1\",\"name\":\"test_export\",\"context\":"
+                + "\"assert export.header == ['id']\"},{\"testId\":\"t-2\",\"name\":\"test_login\",\"context\":"
+                + "\"assert response.status_code == 302\"}]}";
+    }
+
     /** A good one-record run of two atoms. */
     private static String good(String runId) {
         return "{\"runId\":\"" + runId + "\",\"atoms\":[{\"tempId\":\"a-1\",\"description\":\"fine\"},"
@@ -130,9 +187,14 @@ class DeadLetterTest {
     }
 
     private static void assertReason(ConsumerRecord<String, String> deadLetter, String value, String reason) {
+        assertReason(deadLetter, value, reason, Topics.ATOMS_INFERRED);
+    }
+
+    private static void assertReason(ConsumerRecord<String, String> deadLetter, String value, String reason,
+                                     String topic) {
         assertEquals(value, deadLetter.value(), "the record as it was");
         assertTrue(reason(deadLetter).contains(reason), reason(deadLetter));
-        assertEquals(Topics.ATOMS_INFERRED, header(deadLetter, "dead-letter-topic"));
+        assertEquals(topic, header(deadLetter, "dead-letter-topic"));
     }
 
     @Test
