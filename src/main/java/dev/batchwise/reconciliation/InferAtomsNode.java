@@ -23,10 +23,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -77,54 +75,32 @@ public class InferAtomsNode {
     }
 
     /** A record read and checked: one part of a run's tests (a whole run is part 1 of 1), as sent, its options. */
-    record Intake(InferenceRequested event, JsonNode testsJson, RunOptions options, int part, int parts) {
+    record Intake(InferenceRequested event, RunPart of, RunOptions options) {
 
         String runId() {
             return event.runId();
         }
 
+        /** The tests as sent, so fields we do not model reach the stored payload. */
+        JsonNode testsJson() {
+            return of.entries();
+        }
+
+        int parts() {
+            return of.parts();
+        }
+
         String describe() {
-            return "run=" + runId() + (parts > 1 ? " part=" + part + "/" + parts : "");
-        }
-
-        String name() {
-            return "inference run '" + runId() + "' part " + part + " of " + parts;
-        }
-
-        String optionsText() {
-            return event.options() == null || event.options().isNull() ? null : event.options().toString();
-        }
-
-        String[] payloads() {
-            String[] payloads = new String[testsJson.size()];
-            for (int i = 0; i < payloads.length; i++) {
-                payloads[i] = testsJson.get(i).toString();
-            }
-            return payloads;
+            return of.describe();
         }
     }
 
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
     static Intake parse(JsonRecords records, JsonNode tree) {
         InferenceRequested event = records.read(tree, InferenceRequested.class);
-        if ((event.part() == null) != (event.parts() == null)) {
-            throw new InvalidRecordException("part and parts go together (run '" + event.runId() + "' has part="
-                    + event.part() + ", parts=" + event.parts() + "); a whole run leaves both out");
-        }
-        int part = event.part() == null ? 1 : event.part();
-        int parts = event.parts() == null ? 1 : event.parts();
-        if (part > parts) {
-            throw new InvalidRecordException("run '" + event.runId() + "' part " + part + " of " + parts
-                    + ": part must not be more than parts");
-        }
-        Set<String> seen = new HashSet<>();
-        for (InferenceRequested.RequestedTest test : event.tests()) {
-            if (!seen.add(test.testId())) {
-                throw new InvalidRecordException("tests: testId '" + test.testId() + "' appears more than once in run '"
-                        + event.runId() + "' part " + part + " of " + parts);
-            }
-        }
-        return new Intake(event, tree.get("tests"), RunOptions.of(event.options()), part, parts);
+        RunPart part = RunPart.of(event.runId(), event.part(), event.parts(), tree.get("tests"), event.options(),
+                event.tests().stream().map(InferenceRequested.RequestedTest::testId).toList(), RunParts.TESTS);
+        return new Intake(event, part, RunOptions.of(event.options()));
     }
 
     /** What storing a part did; {@code choice} only when it completed the run, null for a redelivery. */
@@ -136,28 +112,21 @@ public class InferAtomsNode {
         return database.pool().withTransaction(tx -> tx.preparedQuery("insert into reconciliation_runs (run_id, status,"
                                 + " stage, atom_count, parts, parts_received, inference_parts, options) values ($1,"
                                 + " 'RECEIVED', 'INFERRING', 0, 1, 0, $2, $3::text::jsonb) on conflict (run_id) do nothing")
-                        .execute(Tuple.of(runId, intake.parts(), intake.optionsText()))
+                        .execute(Tuple.of(runId, intake.parts(), intake.of().optionsText()))
                         // the run row is the lock that orders its parts, whichever instance stores them
                         .flatMap(ignored -> tx.preparedQuery("select inference_parts, options::text as options,"
                                         + " options is not distinct from $2::text::jsonb as same_options"
                                         + " from reconciliation_runs where run_id = $1 for update")
-                                .execute(Tuple.of(runId, intake.optionsText())))
+                                .execute(Tuple.of(runId, intake.of().optionsText())))
                         .flatMap(rows -> {
                             Row run = rows.iterator().next();
                             Integer parts = run.getInteger("inference_parts");
                             if (parts == null) {
-                                throw new InvalidRecordException(intake.name() + ": run '" + runId + "' came as atoms"
-                                        + " (atoms.inferred) and has no inference stage; a new run needs a new runId");
+                                throw new InvalidRecordException(intake.of().name() + ": run '" + runId + "' came as"
+                                        + " atoms (atoms.inferred) and has no inference stage; a new run needs a new"
+                                        + " runId");
                             }
-                            if (parts != intake.parts()) {
-                                throw new InvalidRecordException(intake.name() + ": the run has " + parts
-                                        + " parts, this record says " + intake.parts());
-                            }
-                            if (!run.getBoolean("same_options")) {
-                                throw new InvalidRecordException(intake.name() + ": options "
-                                        + orNone(intake.optionsText()) + " differ from the run's "
-                                        + orNone(run.getString("options")) + "; every part carries the run's options");
-                            }
+                            intake.of().matches(parts, run);
                             return storePart(tx, intake);
                         }))
                 .invoke(stored -> {
@@ -184,12 +153,13 @@ public class InferAtomsNode {
     private Uni<Stored> storePart(SqlConnection tx, Intake intake) {
         String runId = intake.runId();
         int count = intake.event().tests().size();
-        String[] payloads = intake.payloads();
-        String hash = PartDigest.of(payloads, intake.event().options());
+        String[] payloads = intake.of().payloads();
+        String hash = intake.of().contentHash(payloads);
         return tx.preparedQuery("insert into inference_parts (run_id, part, content_hash, test_count)"
                         + " values ($1, $2, $3, $4) on conflict (run_id, part) do nothing")
-                .execute(Tuple.of(runId, intake.part(), hash, count))
-                .flatMap(inserted -> inserted.rowCount() == 0 ? known(tx, intake, hash)
+                .execute(Tuple.of(runId, intake.of().part(), hash, count))
+                .flatMap(inserted -> inserted.rowCount() == 0
+                        ? intake.of().known(tx, "inference_parts", "test_count", hash).replaceWith((Stored) null)
                         : insertTests(tx, intake, payloads)
                         .flatMap(ignored -> tx.preparedQuery("update reconciliation_runs set inference_parts_received ="
                                         + " inference_parts_received + 1, test_count = test_count + $2, updated_at = now()"
@@ -203,20 +173,6 @@ public class InferAtomsNode {
                                     ? outbox.statusChanged(tx, runId).replaceWith(new Stored(received, total, null))
                                     : route(tx, runId, intake.options(), total).map(c -> new Stored(received, total, c));
                         }));
-    }
-
-    private Uni<Stored> known(SqlConnection tx, Intake intake, String hash) {
-        return tx.preparedQuery("select content_hash, test_count from inference_parts where run_id = $1 and part = $2")
-                .execute(Tuple.of(intake.runId(), intake.part())).map(rows -> {
-                    Row row = rows.iterator().next();
-                    if (!hash.equals(row.getString("content_hash"))) {
-                        throw new InvalidRecordException(intake.name() + " was already received with other tests ("
-                                + row.getInteger("test_count") + " stored, " + intake.event().tests().size()
-                                + " in this record); a part's tests cannot change");
-                    }
-                    Log.infof("%s received again with the same tests: nothing to do", intake.describe());
-                    return null;
-                });
     }
 
     private Uni<Void> insertTests(SqlConnection tx, Intake intake, String[] allPayloads) {
@@ -244,11 +200,11 @@ public class InferAtomsNode {
                                 + " payload) select u.id, $1, u.test_id, $2, u.position, u.name, u.context, u.payload::jsonb"
                                 + " from unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[])"
                                 + " as u(id, test_id, position, name, context, payload)")
-                        .execute(Tuple.of(intake.runId(), intake.part(), ids, testIds).addValue(positions)
+                        .execute(Tuple.of(intake.runId(), intake.of().part(), ids, testIds).addValue(positions)
                                 .addValue(names).addValue(contexts)
                                 .addValue(java.util.Arrays.copyOfRange(allPayloads, start, to)))
                         .onFailure(InferAtomsNode::testIdTaken).transform(failure -> new InvalidRecordException(
-                                intake.name() + ": one of its testIds is already stored by another part of the run"))
+                                intake.of().name() + ": one of its testIds is already stored by another part of the run"))
                         .replaceWithVoid();
             });
         }
@@ -320,9 +276,5 @@ public class InferAtomsNode {
                                 batch ? "BATCH" : "REALTIME", reason, provider.name())))
                 .flatMap(ignored -> outbox.statusChanged(tx, runId))
                 .replaceWith(taken);
-    }
-
-    private static String orNone(String options) {
-        return options == null ? "(none)" : options;
     }
 }

@@ -9,7 +9,6 @@ import dev.batchwise.database.Database;
 import dev.batchwise.llm.LlmConfig;
 import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.LlmResult;
-import dev.batchwise.llm.LlmUsage;
 import dev.batchwise.scoring.AtomInferenceService;
 import dev.batchwise.scoring.InferenceAnswer;
 import dev.batchwise.status.RunStage;
@@ -117,20 +116,11 @@ class TestWorkload implements StageWork {
         String[] sources = new String[n];
         String[] parseIssues = new String[n];
         String[] errors = new String[n];
-        Long[] input = new Long[n];
-        Long[] output = new Long[n];
-        Long[] cacheCreation = new Long[n];
-        Long[] cacheRead = new Long[n];
         String[] modes = new String[n];
         for (int i = 0; i < n; i++) {
             ItemOutcome outcome = outcomes.get(i);
             LlmResult result = outcome.result();
-            LlmUsage usage = result.usage() == null ? LlmUsage.ZERO : result.usage();
             ids[i] = outcome.atomId();
-            input[i] = usage.inputTokens();
-            output[i] = usage.outputTokens();
-            cacheCreation[i] = usage.cacheCreationTokens();
-            cacheRead[i] = usage.cacheReadTokens();
             if (!result.success()) {
                 sources[i] = "FAILED"; // no answer, nothing billed: no mode
                 errors[i] = result.error() == null ? "failed without a reason" : result.error().message();
@@ -144,9 +134,9 @@ class TestWorkload implements StageWork {
             modes[i] = outcome.source().name();
             sources[i] = !answer.readable() ? "UNPARSEABLE" : outcome.source() == ResultSource.BATCH ? "BATCH" : "REALTIME";
         }
-        return tx.preparedQuery(APPLY).execute(Tuple.tuple().addValue(ids).addValue(atoms).addValue(sources)
-                        .addValue(parseIssues).addValue(errors).addValue(input).addValue(output)
-                        .addValue(cacheCreation).addValue(cacheRead).addValue(modes)
+        Tuple args = Tuple.tuple().addValue(ids).addValue(atoms).addValue(sources).addValue(parseIssues)
+                .addValue(errors);
+        return tx.preparedQuery(APPLY).execute(OutcomeUsage.of(outcomes).addTo(args).addValue(modes)
                         .addValue(llm.anthropic().model()).addValue(llm.openai().model()))
                 .replaceWithVoid();
     }

@@ -24,9 +24,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -75,62 +73,36 @@ public class VerifyNode {
     }
 
     /** A record read and checked: one part of a run (a whole run is part 1 of 1), its atoms as sent, its options. */
-    record Intake(AtomsInferred event, JsonNode atomsJson, RunOptions options, int part, int parts) {
+    record Intake(AtomsInferred event, RunPart of, RunOptions options) {
 
         String runId() {
             return event.runId();
         }
 
-        /** For the log. */
+        /** The atoms as sent, so fields we do not model reach the stored payload. */
+        JsonNode atomsJson() {
+            return of.entries();
+        }
+
+        int part() {
+            return of.part();
+        }
+
+        int parts() {
+            return of.parts();
+        }
+
         String describe() {
-            return "run=" + runId() + (parts > 1 ? " part=" + part + "/" + parts : "");
-        }
-
-        /** For reasons: names the run and the part. */
-        String name() {
-            return "run '" + runId() + "' part " + part + " of " + parts;
-        }
-
-        String optionsText() {
-            return event.options() == null || event.options().isNull() ? null : event.options().toString();
-        }
-
-        /** Each atom as sent, serialized once: stored as its payload, and digested. */
-        String[] payloads() {
-            String[] payloads = new String[atomsJson.size()];
-            for (int i = 0; i < payloads.length; i++) {
-                payloads[i] = atomsJson.get(i).toString();
-            }
-            return payloads;
-        }
-
-        /** The part's digest, of its atoms and options: an identical redelivery has the same one. */
-        String contentHash(String[] payloads) {
-            return PartDigest.of(payloads, event.options());
+            return of.describe();
         }
     }
 
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
     static Intake parse(JsonRecords records, JsonNode tree) {
         AtomsInferred event = records.read(tree, AtomsInferred.class);
-        if ((event.part() == null) != (event.parts() == null)) {
-            throw new InvalidRecordException("part and parts go together (run '" + event.runId() + "' has part="
-                    + event.part() + ", parts=" + event.parts() + "); a whole run leaves both out");
-        }
-        int part = event.part() == null ? 1 : event.part();
-        int parts = event.parts() == null ? 1 : event.parts();
-        if (part > parts) {
-            throw new InvalidRecordException("run '" + event.runId() + "' part " + part + " of " + parts
-                    + ": part must not be more than parts");
-        }
-        Set<String> seen = new HashSet<>();
-        for (AtomsInferred.InferredAtom atom : event.atoms()) {
-            if (!seen.add(atom.tempId())) {
-                throw new InvalidRecordException("atoms: tempId '" + atom.tempId() + "' appears more than once in run '"
-                        + event.runId() + "' part " + part + " of " + parts);
-            }
-        }
-        return new Intake(event, tree.get("atoms"), RunOptions.of(event.options()), part, parts);
+        RunPart part = RunPart.of(event.runId(), event.part(), event.parts(), tree.get("atoms"), event.options(),
+                event.atoms().stream().map(AtomsInferred.InferredAtom::tempId).toList(), RunParts.ATOMS);
+        return new Intake(event, part, RunOptions.of(event.options()));
     }
 
     /** What storing a part did; {@code choice} only when it completed the run, null for a redelivery. */
@@ -142,27 +114,20 @@ public class VerifyNode {
         return database.pool().withTransaction(tx -> tx.preparedQuery("insert into reconciliation_runs (run_id, status,"
                                 + " atom_count, parts, parts_received, options) values ($1, 'RECEIVED', 0, $2, 0,"
                                 + " $3::text::jsonb) on conflict (run_id) do nothing")
-                        .execute(Tuple.of(runId, intake.parts(), intake.optionsText()))
+                        .execute(Tuple.of(runId, intake.parts(), intake.of().optionsText()))
                         // the run row is the lock that orders its parts, whichever instance stores them
                         .flatMap(ignored -> tx.preparedQuery("select parts, stage, options::text as options, options is not"
                                         + " distinct from $2::text::jsonb as same_options from reconciliation_runs"
                                         + " where run_id = $1 for update")
-                                .execute(Tuple.of(runId, intake.optionsText())))
+                                .execute(Tuple.of(runId, intake.of().optionsText())))
                         .flatMap(rows -> {
                             Row run = rows.iterator().next();
                             if (RunStage.INFERRING.name().equals(run.getString("stage"))) {
-                                throw new InvalidRecordException(intake.name() + ": the run is still inferring its atoms"
-                                        + " from tests (inference.requested); Batchwise publishes them when it is done");
+                                throw new InvalidRecordException(intake.of().name() + ": the run is still inferring its"
+                                        + " atoms from tests (inference.requested); Batchwise publishes them when it is"
+                                        + " done");
                             }
-                            if (run.getInteger("parts") != intake.parts()) {
-                                throw new InvalidRecordException(intake.name() + ": the run has " + run.getInteger("parts")
-                                        + " parts, this record says " + intake.parts());
-                            }
-                            if (!run.getBoolean("same_options")) {
-                                throw new InvalidRecordException(intake.name() + ": options "
-                                        + orNone(intake.optionsText()) + " differ from the run's "
-                                        + orNone(run.getString("options")) + "; every part carries the run's options");
-                            }
+                            intake.of().matches(run.getInteger("parts"), run);
                             return storePart(tx, intake);
                         }))
                 .invoke(stored -> {
@@ -190,12 +155,13 @@ public class VerifyNode {
     private Uni<Stored> storePart(SqlConnection tx, Intake intake) {
         String runId = intake.runId();
         int atoms = intake.event().atoms().size();
-        String[] payloads = intake.payloads();
-        String hash = intake.contentHash(payloads);
+        String[] payloads = intake.of().payloads();
+        String hash = intake.of().contentHash(payloads);
         return tx.preparedQuery("insert into run_parts (run_id, part, content_hash, atom_count) values ($1, $2, $3, $4)"
                         + " on conflict (run_id, part) do nothing")
                 .execute(Tuple.of(runId, intake.part(), hash, atoms))
-                .flatMap(inserted -> inserted.rowCount() == 0 ? known(tx, intake, hash)
+                .flatMap(inserted -> inserted.rowCount() == 0
+                        ? intake.of().known(tx, "run_parts", "atom_count", hash).replaceWith((Stored) null)
                         : insertAtoms(tx, intake, payloads)
                         .flatMap(ignored -> tx.preparedQuery("update reconciliation_runs set parts_received ="
                                         + " parts_received + 1, atom_count = atom_count + $2, updated_at = now()"
@@ -209,21 +175,6 @@ public class VerifyNode {
                                     ? outbox.statusChanged(tx, runId).replaceWith(new Stored(received, total, null))
                                     : route(tx, runId, intake.options(), total).map(c -> new Stored(received, total, c));
                         }));
-    }
-
-    /** The part is stored already: the same part again is a no-op, another one is refused by name. */
-    private Uni<Stored> known(SqlConnection tx, Intake intake, String hash) {
-        return tx.preparedQuery("select content_hash, atom_count from run_parts where run_id = $1 and part = $2")
-                .execute(Tuple.of(intake.runId(), intake.part())).map(rows -> {
-                    Row row = rows.iterator().next();
-                    if (!hash.equals(row.getString("content_hash"))) {
-                        throw new InvalidRecordException(intake.name() + " was already received with other atoms ("
-                                + row.getInteger("atom_count") + " stored, " + intake.event().atoms().size()
-                                + " in this record); a part's atoms cannot change");
-                    }
-                    Log.infof("%s received again with the same atoms: nothing to do", intake.describe());
-                    return null;
-                });
     }
 
     /** Inserts the part's atoms; a tempId that another part of the run has already is refused by name. */
@@ -256,7 +207,7 @@ public class VerifyNode {
                         // a plain insert: the unique key refuses a tempId another part has (the transaction rolls
                         // back); "on conflict do nothing" made every insert a speculative one, a quarter slower
                         .onFailure(VerifyNode::tempIdTaken).transform(failure -> new InvalidRecordException(
-                                intake.name() + ": tempId '" + takenTempId((PgException) failure)
+                                intake.of().name() + ": tempId '" + takenTempId((PgException) failure)
                                         + "' is already stored by another part of the run"))
                         .replaceWithVoid();
             }));
@@ -322,9 +273,5 @@ public class VerifyNode {
                     row.getString("category"))));
         }
         return planned;
-    }
-
-    private static String orNone(String options) {
-        return options == null ? "(none)" : options;
     }
 }

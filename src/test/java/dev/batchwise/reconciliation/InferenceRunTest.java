@@ -185,6 +185,49 @@ class InferenceRunTest {
     }
 
     /**
+     * Individual retry serves the inference stage too: a fifth of the tests err inside their batch, are sent again
+     * one by one in real time, and every test ends with its atoms; nothing was sent more often than it needed.
+     */
+    @Test
+    void testsThatErrInsideTheirBatchAreRetriedOneByOne() {
+        Simulator.configure(Map.of("itemErrorRate", 0.2, "brokenRate", 0));
+        String runId = "infer-retry-" + UUID.randomUUID();
+        post(runId, TestFixture.generate(50, 50), "batch");
+        JsonPath run = awaitVerified(runId);
+        assertEquals(50, run.getInt("inference.inferred"));
+        assertEquals(0, run.getInt("inference.failed"));
+        String items = "select count(*) from batch_items i join batch_jobs j on j.id = i.job_id"
+                + " where j.reconciliation_run_id = ? and j.stage = 'INFERRING'";
+        long retried = Db.number(items + " and i.result_source = 'REALTIME' and i.attempts = 2", runId);
+        assertTrue(retried > 0, "some tests erred in the batch and were retried");
+        assertEquals(50 - retried, Db.number(items + " and i.result_source = 'BATCH' and i.attempts = 1", runId));
+        assertEquals(retried, Db.number("select count(*) from inference_tests where run_id = ?"
+                + " and answer_source = 'REALTIME'", runId), "each retried test's answer came in real time");
+        assertEquals(0, Db.number("select count(*) from inference_tests where run_id = ? and jsonb_array_length(atoms) = 0",
+                runId), "every test has atoms");
+    }
+
+    /**
+     * Fallback serves the inference stage too: with every batch endpoint failing, an inference run in auto mode goes
+     * to real time after the bounded submit attempts, its inference mode reason says so, and it ends VERIFIED.
+     */
+    @Test
+    void anInferenceRunFallsBackToRealTimeWhenBatchesAreUnavailable() {
+        Simulator.configure(Map.of("batchEndpointErrorRate", 1.0, "brokenRate", 0));
+        String runId = "infer-fallback-" + UUID.randomUUID();
+        List<FixtureTest> tests = TestFixture.generate(21, 21);
+        given().contentType(ContentType.JSON).body(TestFixture.run(runId, tests, null)).post("/api/inference-runs")
+                .then().statusCode(202);
+        JsonPath run = awaitVerified(runId);
+        String reason = run.getString("inference.modeReason");
+        assertTrue(reason.startsWith("21 tests > threshold 20 (BATCH_THRESHOLD); batch submit failed"), reason);
+        assertTrue(reason.endsWith("fell back to real time"), reason);
+        assertEquals("batch", run.getString("inference.mode"), "routed to batch; its job finished it in real time");
+        assertEquals(21, Db.number("select count(*) from inference_tests where run_id = ? and answer_source ="
+                + " 'REALTIME'", runId));
+    }
+
+    /**
      * What the simulator answers to each test's request, read here: per test, its atoms as
      * {@code index|description|category}. Tests whose answer is unreadable have none.
      */
