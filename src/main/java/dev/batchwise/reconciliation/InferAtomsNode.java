@@ -126,7 +126,7 @@ public class InferAtomsNode {
                                         + " atoms (atoms.inferred) and has no inference stage; a new run needs a new"
                                         + " runId");
                             }
-                            intake.of().matches(parts, run);
+                            intake.of().matches(parts, run.getBoolean("same_options"), run.getString("options"));
                             return storePart(tx, intake);
                         }))
                 .invoke(stored -> {

@@ -71,15 +71,24 @@ record RunPart(String runId, int part, int parts, JsonNode entries, JsonNode opt
         return PartDigest.of(payloads, options);
     }
 
-    /** Against the stored run ({@code storedParts}, and {@code same_options} of its row): the same total and options. */
-    void matches(int storedParts, Row run) {
+    /**
+     * Against the stored run: the same parts total ({@code storedParts}) and options ({@code sameOptions}, as
+     * PostgreSQL compared them; {@code storedOptions} for the reason).
+     */
+    void matches(int storedParts, boolean sameOptions, String storedOptions) {
         if (storedParts != parts) {
             throw new InvalidRecordException(name() + ": the run has " + storedParts + " parts, this record says " + parts);
         }
-        if (!run.getBoolean("same_options")) {
+        if (!sameOptions) {
             throw new InvalidRecordException(name() + ": options " + orNone(optionsText()) + " differ from the run's "
-                    + orNone(run.getString("options")) + "; every part carries the run's options");
+                    + orNone(storedOptions) + "; every part carries the run's options");
         }
+    }
+
+    /** Why this part is refused when its number is stored with another digest ({@code stored} entries). */
+    InvalidRecordException changed(int stored) {
+        return new InvalidRecordException(name() + " was already received with other " + items.field() + " (" + stored
+                + " stored, " + entries.size() + " in this record); a part's " + items.field() + " cannot change");
     }
 
     /**
@@ -92,9 +101,7 @@ record RunPart(String runId, int part, int parts, JsonNode entries, JsonNode opt
                 .execute(Tuple.of(runId, part)).map(rows -> {
                     Row row = rows.iterator().next();
                     if (!hash.equals(row.getString("content_hash"))) {
-                        throw new InvalidRecordException(name() + " was already received with other " + items.field()
-                                + " (" + row.getInteger("entries") + " stored, " + entries.size() + " in this record); a"
-                                + " part's " + items.field() + " cannot change");
+                        throw changed(row.getInteger("entries"));
                     }
                     Log.infof("%s received again with the same %s: nothing to do", describe(), items.field());
                     return null;

@@ -7,6 +7,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 
 /**
  * The transactional outbox: an event is written in the transaction of the state change it announces, on the
@@ -52,6 +55,17 @@ public class Outbox {
         return tx.preparedQuery("with seq as (update reconciliation_runs set status_seq = status_seq + 1"
                         + " where run_id = $2) insert into outbox (topic, record_key) values ($1, $2)")
                 .execute(Tuple.of(Topics.RECONCILIATION_STATUS, runId)).replaceWithVoid();
+    }
+
+    /** {@link #statusChanged(SqlConnection, String)} in a JDBC transaction (blocking: worker threads only). */
+    public static void statusChanged(Connection tx, String runId) throws SQLException {
+        try (PreparedStatement insert = tx.prepareStatement("with seq as (update reconciliation_runs set status_seq ="
+                + " status_seq + 1 where run_id = ?) insert into outbox (topic, record_key) values (?, ?)")) {
+            insert.setString(1, runId);
+            insert.setString(2, Topics.RECONCILIATION_STATUS);
+            insert.setString(3, runId);
+            insert.executeUpdate();
+        }
     }
 
     /** Tells the relay there is something to send (after the caller's commit), so events do not wait a tick. */

@@ -52,8 +52,8 @@ import org.postgresql.core.BaseConnection;
  * <ul>
  * <li>(a) last part published -> VERIFIED, as a ratio to the simulator's own processing time for the run (its
  * batches' first created_at -> last ended_at, as the simulator reports them), and to the longest single batch;</li>
- * <li>(b) the intake rate (atoms stored per second, first part published -> every part stored, the last part's
- * preparation of the run included) as a ratio to a PostgreSQL {@code COPY} of the same atom rows into a scratch table
+ * <li>(b) the intake rate (atoms stored per second, first part published -> every part stored, the preparation of
+ * the run that follows the last part included) as a ratio to a PostgreSQL {@code COPY} of the same atom rows into a scratch table
  * shaped like {@code atoms} (with its indexes, and bare), through the JDBC driver's CopyManager, right after.</li>
  * </ul>
  * Also printed: the parts and their sizes on the topic, and the service's heap as Micrometer reports it.
@@ -167,8 +167,9 @@ class ScaleBenchmark {
                     + " batches of %,.0f s or more (real ones take 10-30 minutes)%n", overheadMs,
                     (10 * overheadMs - (provider.window() - provider.longest())) / 1000);
             System.out.printf("  (b) intake, first part published -> every part stored (the run prepared): %,.0f ms,"
-                    + " %,.0f atoms/s (the last part's transaction, its atoms and the preparation of the jobs for %,d"
-                    + " atoms, began %,d ms before the end)%n", intakeMs, intakeRate, ATOMS, stored[0] - lastPartTx);
+                    + " %,.0f atoms/s (the last part's transaction, its atoms by COPY, then the preparation of the jobs"
+                    + " for %,d atoms in a transaction of its own, began %,d ms before the end)%n", intakeMs, intakeRate,
+                    ATOMS, stored[0] - lastPartTx);
             System.out.printf("      the parts before the last alone (%,d atoms by the time the last part's transaction"
                     + " began): %,.0f atoms/s, ratio %.2f to the indexed COPY%n", ATOMS - lastPartAtoms, atomsOnlyRate,
                     atomsOnlyRate / (ATOMS / (median(copyIndexed) / 1000)));

@@ -1,0 +1,226 @@
+package dev.batchwise.reconciliation;
+
+import dev.batchwise.database.Database;
+import dev.batchwise.messaging.InvalidRecordException;
+import dev.batchwise.reconciliation.VerifyNode.Intake;
+import dev.batchwise.status.Outbox;
+import dev.batchwise.status.RunStage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * One part of a run in one JDBC transaction, blocking, so only ever called on a worker thread: the run row locked
+ * (it orders the run's parts, whichever instance stores them), the part's row insert-if-absent with its digest,
+ * its atoms by {@code COPY}, the run's totals. The reactive client has no {@code COPY}, and a multi-row
+ * {@code INSERT ... SELECT FROM unnest(...)} went through PostgreSQL's executor row by row at about half of
+ * {@code COPY}'s rate into the same indexes (ScaleBenchmark). Choosing the mode and preparing the run is left to
+ * the caller, in a transaction of its own, once a part finds the run whole and still {@code RECEIVED}.
+ */
+@ApplicationScoped
+class PartStore {
+
+    /** COPY data sent per write: a part's rows go out as they are encoded, not as one array. */
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    private final Database database;
+
+    PartStore(Database database) {
+        this.database = database;
+    }
+
+    /**
+     * What the transaction found. {@code stored}: this part was new and is now in; false for an identical
+     * redelivery. {@code whole}: every part is in and the run still waits for its mode (also after a crash between
+     * the last part's commit and its preparation: the redelivered part finds it so).
+     */
+    record Outcome(boolean stored, int partsReceived, int atomCount, boolean whole) {
+    }
+
+    Outcome store(Intake intake, String[] payloads, String hash) throws SQLException {
+        try (Connection connection = database.jdbc().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Outcome outcome = store(connection, intake, payloads, hash);
+                connection.commit();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Outcome store(Connection connection, Intake intake, String[] payloads, String hash) throws SQLException {
+        String runId = intake.runId();
+        try (PreparedStatement insert = connection.prepareStatement("insert into reconciliation_runs (run_id, status,"
+                + " atom_count, parts, parts_received, options) values (?, 'RECEIVED', 0, ?, 0, ?::text::jsonb)"
+                + " on conflict (run_id) do nothing")) {
+            insert.setString(1, runId);
+            insert.setInt(2, intake.parts());
+            insert.setString(3, intake.of().optionsText());
+            insert.executeUpdate();
+        }
+        int partsReceived;
+        int atomCount;
+        boolean received;
+        try (PreparedStatement lock = connection.prepareStatement("select parts, parts_received, atom_count, stage,"
+                + " status = 'RECEIVED' as received, options::text as options,"
+                + " options is not distinct from ?::text::jsonb as same_options"
+                + " from reconciliation_runs where run_id = ? for update")) {
+            lock.setString(1, intake.of().optionsText());
+            lock.setString(2, runId);
+            try (ResultSet run = lock.executeQuery()) {
+                run.next();
+                if (RunStage.INFERRING.name().equals(run.getString("stage"))) {
+                    throw new InvalidRecordException(intake.of().name() + ": the run is still inferring its atoms from"
+                            + " tests (inference.requested); Batchwise publishes them when it is done");
+                }
+                intake.of().matches(run.getInt("parts"), run.getBoolean("same_options"), run.getString("options"));
+                partsReceived = run.getInt("parts_received");
+                atomCount = run.getInt("atom_count");
+                received = run.getBoolean("received");
+            }
+        }
+        int atoms = payloads.length;
+        try (PreparedStatement part = connection.prepareStatement("insert into run_parts (run_id, part, content_hash,"
+                + " atom_count) values (?, ?, ?, ?) on conflict (run_id, part) do nothing")) {
+            part.setString(1, runId);
+            part.setInt(2, intake.of().part());
+            part.setString(3, hash);
+            part.setInt(4, atoms);
+            if (part.executeUpdate() == 0) {
+                known(connection, intake, hash);
+                return new Outcome(false, partsReceived, atomCount, received && partsReceived == intake.parts());
+            }
+        }
+        copyAtoms(connection, intake, payloads);
+        try (PreparedStatement totals = connection.prepareStatement("update reconciliation_runs set parts_received ="
+                + " parts_received + 1, atom_count = atom_count + ?, updated_at = now() where run_id = ?"
+                + " returning parts_received, atom_count")) {
+            totals.setInt(1, atoms);
+            totals.setString(2, runId);
+            try (ResultSet run = totals.executeQuery()) {
+                run.next();
+                partsReceived = run.getInt("parts_received");
+                atomCount = run.getInt("atom_count");
+            }
+        }
+        boolean whole = partsReceived == intake.parts();
+        if (!whole) {
+            // the last part's status change is announced by the transaction that prepares the run
+            Outbox.statusChanged(connection, runId);
+        }
+        return new Outcome(true, partsReceived, atomCount, whole);
+    }
+
+    /** The part is stored already: the same part again is a no-op, another one is refused by name. */
+    private static void known(Connection connection, Intake intake, String hash) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("select content_hash, atom_count from run_parts"
+                + " where run_id = ? and part = ?")) {
+            select.setString(1, intake.runId());
+            select.setInt(2, intake.of().part());
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                if (!hash.equals(row.getString("content_hash"))) {
+                    throw intake.of().changed(row.getInt("atom_count"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The part's atoms by COPY (text format). A plain copy: the unique key refuses a tempId another part has, and
+     * the transaction rolls back.
+     */
+    private static void copyAtoms(Connection connection, Intake intake, String[] payloads) throws SQLException {
+        AtomsInferred event = intake.event();
+        String runId = escape(event.runId());
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("copy atoms (id, run_id, temp_id,"
+                + " description, category, payload) from stdin");
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(COPY_BUFFER + 4096);
+            StringBuilder line = new StringBuilder(512);
+            for (int i = 0; i < payloads.length; i++) {
+                AtomsInferred.InferredAtom atom = event.atoms().get(i);
+                line.setLength(0);
+                line.append(UUID.randomUUID()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
+                        .append('\t').append(escape(atom.description())).append('\t')
+                        .append(atom.category() == null ? "\\N" : escape(atom.category())).append('\t')
+                        .append(escape(payloads[i])).append('\n');
+                buffer.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+                if (buffer.size() >= COPY_BUFFER) {
+                    copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+                    buffer.reset();
+                }
+            }
+            copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+            copy.endCopy();
+        } catch (SQLException e) {
+            if (copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel);
+                }
+            }
+            String taken = e instanceof PSQLException p ? takenTempId(p) : null;
+            if (taken != null) {
+                throw new InvalidRecordException(intake.of().name() + ": tempId '" + taken
+                        + "' is already stored by another part of the run");
+            }
+            throw e;
+        }
+    }
+
+    /** COPY's text format: backslash, tab, newline and carriage return escaped; nothing else is special. */
+    static String escape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                return escapeFrom(value, i);
+            }
+        }
+        return value;
+    }
+
+    private static String escapeFrom(String value, int from) {
+        StringBuilder out = new StringBuilder(value.length() + 16).append(value, 0, from);
+        for (int i = from; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The tempId of a unique violation of {@code atoms_run_temp_id_key}, from its detail
+     * {@code Key (run_id, temp_id)=(<runId>, <tempId>) already exists.} (runIds have no ", "); null for any other
+     * failure.
+     */
+    private static String takenTempId(PSQLException e) {
+        ServerErrorMessage error = e.getServerErrorMessage();
+        if (!"23505".equals(e.getSQLState()) || error == null || !"atoms_run_temp_id_key".equals(error.getConstraint())) {
+            return null;
+        }
+        String detail = error.getDetail() == null ? "" : error.getDetail();
+        int from = detail.indexOf(", ", detail.indexOf(")=(") + 1);
+        int to = detail.lastIndexOf(") already exists");
+        return from < 0 || to < from ? "?" : detail.substring(from + 2, to);
+    }
+}
