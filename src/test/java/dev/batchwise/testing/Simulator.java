@@ -28,16 +28,18 @@ public final class Simulator {
 
     /**
      * The real-time requests the service sent to {@code provider}: the simulator's count of real-time calls less the
-     * service's own retries of failed attempts ({@code batchwise_realtime_retries_total}). A transport failure (a
-     * pooled connection closed under a request, say) is retried by the caller, and such a repeat is not a second
-     * send of the item; counting only the simulator's calls would make it one.
+     * service's own retries of failed attempts that reached it ({@code batchwise_realtime_retries_total}, all reasons
+     * but {@code unreachable}). A retry is not a second send of the item; and an attempt that got no HTTP answer (a
+     * pooled connection the server had closed, say) may never have reached the simulator, so its retry is not
+     * subtracted from the simulator's count.
      */
     public static long realtimeSends(Provider provider) {
         long retries = 0;
         String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         for (String line : metrics.split("\n")) {
             if (line.startsWith("batchwise_realtime_retries_total{")
-                    && line.contains("provider=\"" + provider.wireName() + "\"")) {
+                    && line.contains("provider=\"" + provider.wireName() + "\"")
+                    && !line.contains("reason=\"unreachable\"")) {
                 retries += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

@@ -35,12 +35,16 @@ final class RealtimeCaller {
     private final Map<Provider, ProviderPacer> pacers = new EnumMap<>(Provider.class);
     private final Retried retried;
 
-    /** Told of every attempt that failed and is made again: each one was a call the provider may have billed. */
+    /**
+     * Told of every attempt that failed and is made again: each one was a call the provider may have billed, unless
+     * {@code reached} is false (no HTTP answer: the request may never have left, e.g. a pooled connection the server
+     * had closed).
+     */
     @FunctionalInterface
     interface Retried {
-        Retried NONE = (provider, type) -> { };
+        Retried NONE = (provider, type, reached) -> { };
 
-        void retrying(Provider provider, LlmErrorType type);
+        void retrying(Provider provider, LlmErrorType type, boolean reached);
     }
 
     /** @param random uniform in [0, 1), for the back-off jitter */
@@ -76,7 +80,8 @@ final class RealtimeCaller {
                     if (delay.isEmpty()) {
                         return Uni.createFrom().failure(failure);
                     }
-                    retried.retrying(adapter.provider(), failed(request, failure).error().type());
+                    retried.retrying(adapter.provider(), failed(request, failure).error().type(),
+                            !(failure instanceof LlmException.Unreachable));
                     if (LOG.isDebugEnabled()) {
                         LOG.debugf("provider=%s customId=%s attempt %d/%d failed (%s); retrying in %d ms",
                                 adapter.provider().wireName(), request.customId(), attempt, retry.maxAttempts(),

@@ -47,11 +47,13 @@ public class RealtimeLlmService {
                         + other.getClass().getName() + " and " + adapter.getClass().getName());
             }
         }
-        // batchwise_realtime_retries_total: calls made again after a failed attempt (each may have been billed)
+        // batchwise_realtime_retries_total: calls made again after a failed attempt (each may have been billed, but
+        // for reason "unreachable": no HTTP answer, so perhaps never sent)
         this.caller = new RealtimeCaller(config.realtime(), InstantSource.system(),
                 () -> ThreadLocalRandom.current().nextDouble(),
-                (provider, type) -> registry.counter("batchwise.realtime.retries", "provider", provider.wireName(),
-                        "reason", type.name().toLowerCase(Locale.ROOT)).increment());
+                (provider, type, reached) -> registry.counter("batchwise.realtime.retries", "provider",
+                        provider.wireName(), "reason", reached ? type.name().toLowerCase(Locale.ROOT) : "unreachable")
+                        .increment());
     }
 
     /** One request to the configured provider ({@code llm.provider}). */
