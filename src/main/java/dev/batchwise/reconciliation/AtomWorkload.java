@@ -3,6 +3,7 @@ package dev.batchwise.reconciliation;
 import dev.batchwise.database.Database;
 import dev.batchwise.batch.BatchWorkload;
 import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -51,6 +52,12 @@ class AtomWorkload implements BatchWorkload {
     @Override
     public Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
         return scores.apply(tx, outcomes);
+    }
+
+    @Override
+    public Uni<Integer> applyWith(SqlConnection tx, ItemUpdate items, Map<String, LlmResult> results,
+                                  ResultSource source) {
+        return scores.applyWith(tx, items, results, source);
     }
 
     /**

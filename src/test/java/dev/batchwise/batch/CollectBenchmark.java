@@ -83,8 +83,7 @@ class CollectBenchmark {
 
     // SQL the batch path sends, by which its transactions are found in the wire log
     private static final String ENDED = "ended_at = now()";
-    private static final String APPLY_ITEMS = "update batch_items i set status = u.status";
-    private static final String APPLY_ATOMS = "update atoms a set quality_score = u.score";
+    private static final String APPLY_ITEMS = "update batch_items i set status = r.by_id";
     private static final String COLLECTED = "collected_at = now()";
     private static final String COMPLETED = "completed_at = now()";
 
