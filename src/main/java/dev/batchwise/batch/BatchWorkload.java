@@ -5,7 +5,10 @@ import dev.batchwise.llm.LlmResult;
 import dev.batchwise.status.RunStage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -27,11 +30,39 @@ public interface BatchWorkload {
     /** Where a result came from: the provider batch or a real-time call. */
     enum ResultSource { BATCH, REALTIME }
 
+    /**
+     * The batch path's update of one chunk's items: an UPDATE with its arguments ($1 to $n, n = {@code
+     * args.size()}) that returns {@code custom_id, atom_id} and {@code final} (the item became SUCCEEDED or
+     * FAILED) of each item it changed, and never changes an item twice.
+     */
+    record ItemUpdate(String sql, Tuple args) {
+    }
+
     /** The request of each item, under the item's custom id, built the same way every time it is asked for. */
     Uni<List<LlmRequest>> requests(RunStage stage, List<WorkItem> items);
 
     /** Records final outcomes on their subjects, in the caller's transaction {@code tx}. */
     Uni<Void> apply(SqlConnection tx, RunStage stage, List<ItemOutcome> outcomes);
+
+    /**
+     * Runs {@code items} and records the final outcomes of the items it changed ({@code results} by custom id,
+     * from {@code source}), in the caller's transaction {@code tx}; the number of items changed. This default
+     * sends two statements; a workload may override it to send one, with its write joined to the item update.
+     */
+    default Uni<Integer> applyWith(SqlConnection tx, RunStage stage, ItemUpdate items, Map<String, LlmResult> results,
+                                   ResultSource source) {
+        return tx.preparedQuery(items.sql()).execute(items.args()).flatMap(rows -> {
+            List<ItemOutcome> outcomes = new ArrayList<>();
+            rows.forEach(row -> {
+                if (row.getBoolean("final")) {
+                    outcomes.add(new ItemOutcome(row.getUUID("atom_id"), results.get(row.getString("custom_id")),
+                            source));
+                }
+            });
+            int changed = rows.rowCount();
+            return outcomes.isEmpty() ? Uni.createFrom().item(changed) : apply(tx, stage, outcomes).replaceWith(changed);
+        });
+    }
 
     /**
      * A job's {@code items} requests of run {@code runId} will not go through a provider batch after all ({@code

@@ -1,9 +1,12 @@
 package dev.batchwise.reconciliation;
 
 import dev.batchwise.batch.BatchWorkload.ItemOutcome;
+import dev.batchwise.batch.BatchWorkload.ItemUpdate;
+import dev.batchwise.batch.BatchWorkload.ResultSource;
 import dev.batchwise.batch.BatchWorkload.WorkItem;
 import dev.batchwise.database.Database;
 import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
 import dev.batchwise.status.Outbox;
 import dev.batchwise.status.RunStage;
 import io.quarkus.logging.Log;
@@ -80,6 +83,11 @@ class AtomWorkload implements StageWork {
     @Override
     public Uni<Void> apply(SqlConnection tx, List<ItemOutcome> outcomes) {
         return scores.apply(tx, outcomes);
+    }
+
+    /** The batch path's item update and the atoms' scores in one statement per chunk ({@link AtomScores#applyWith}). */
+    Uni<Integer> applyWith(SqlConnection tx, ItemUpdate items, Map<String, LlmResult> results, ResultSource source) {
+        return scores.applyWith(tx, items, results, source);
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.batchwise.reconciliation;
 
 import dev.batchwise.batch.BatchWorkload;
 import dev.batchwise.llm.LlmRequest;
+import dev.batchwise.llm.LlmResult;
 import dev.batchwise.status.RunStage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Map;
 
 /** The batch path's items, by the stage of their job: atoms to score, or tests to infer atoms from. */
 @ApplicationScoped
@@ -33,6 +35,14 @@ class RunWorkload implements BatchWorkload {
     @Override
     public Uni<Void> apply(SqlConnection tx, RunStage stage, List<ItemOutcome> outcomes) {
         return of(stage).apply(tx, outcomes);
+    }
+
+    /** Verifying: the item update and the atoms' scores in one statement; inferring: the two statements. */
+    @Override
+    public Uni<Integer> applyWith(SqlConnection tx, RunStage stage, ItemUpdate items, Map<String, LlmResult> results,
+                                  ResultSource source) {
+        return stage == RunStage.VERIFYING ? atoms.applyWith(tx, items, results, source)
+                : BatchWorkload.super.applyWith(tx, stage, items, results, source);
     }
 
     /**

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.batchwise.database.Database;
+import dev.batchwise.llm.BatchLlmService;
+import dev.batchwise.llm.Provider;
 import dev.batchwise.testing.LocalKafkaResource;
 import dev.batchwise.testing.PgWireRecorder;
 import dev.batchwise.testing.PgWireRecorder.Kind;
@@ -46,6 +48,9 @@ import org.junit.jupiter.api.Test;
  * run) into a scratch table in chunks of {@code batch.collect-chunk-size}, and ratio = plain / collect;</li>
  * <li>the same rows as the collector writes them, one per item and one per atom (20,000), into two tables keyed as
  * the real ones are, and that ratio too;</li>
+ * <li>the floor: the same job's 10,000 results read and parsed to the end through the collector's own call
+ * ({@link BatchLlmService#results}) with no database write, and plain / stream-only: no collector can do better
+ * than that ratio in this harness;</li>
  * <li>the round trips the collector sent, counted on the wire by {@link PgWireRecorder} (BEGIN and COMMIT,
  * prepares and executes; and the rows each statement updated, from the server's command tags), with the other
  * traffic of the same interval (poller rounds, outbox relay, this benchmark's own polls) listed apart.</li>
@@ -78,8 +83,7 @@ class CollectBenchmark {
 
     // SQL the batch path sends, by which its transactions are found in the wire log
     private static final String ENDED = "ended_at = now()";
-    private static final String APPLY_ITEMS = "update batch_items i set status = u.status";
-    private static final String APPLY_ATOMS = "update atoms a set quality_score = u.score";
+    private static final String APPLY_ITEMS = "update batch_items i set status = r.by_id";
     private static final String COLLECTED = "collected_at = now()";
     private static final String COMPLETED = "completed_at = now()";
 
@@ -118,8 +122,11 @@ class CollectBenchmark {
     @Inject
     BatchConfig config;
 
+    @Inject
+    BatchLlmService batches;
+
     /** One plain insert as measured: wall time, and the part of it spent waiting for PostgreSQL on the wire. */
-    record Plain(double ms, double databaseMs, double keyedMs) {
+    record Plain(double ms, double databaseMs, double keyedMs, double streamOnlyMs) {
     }
 
     /** One collected run as measured. */
@@ -324,7 +331,22 @@ class CollectBenchmark {
         double database = PgWireRecorder.current().since(mark).stream()
                 .filter(u -> u.anyMatches("insert into " + SCRATCH)).mapToLong(Unit::nanos).sum() / 1e6;
         assertEquals((long) ATOMS, rows(pool, "select count(*) from " + SCRATCH).get(0).getLong(0));
-        return new Plain(ms, database, keyedInsert(pool, jobId, source, chunk));
+        return new Plain(ms, database, keyedInsert(pool, jobId, source, chunk), streamOnly(pool, jobId));
+    }
+
+    /**
+     * The floor: the job's results stream read and parsed to the end through the collector's own call, with no
+     * database write; milliseconds. No collector can end sooner than its input does.
+     */
+    private double streamOnly(Pool pool, UUID jobId) {
+        Row job = rows(pool, "select provider, provider_batch_id from batch_jobs where id = $1", jobId).get(0);
+        Provider provider = Provider.valueOf(job.getString("provider"));
+        String batchId = job.getString("provider_batch_id");
+        long start = System.nanoTime();
+        long results = batches.results(provider, batchId).collect().with(Collectors.counting()).await().atMost(WAIT);
+        double ms = (System.nanoTime() - start) / 1e6;
+        assertEquals((long) ATOMS, results);
+        return ms;
     }
 
     /** The keyed baseline: items' rows and atoms' rows into their two keyed tables, chunk after chunk; ms. */
@@ -371,10 +393,11 @@ class CollectBenchmark {
         for (int round = 0; round < collected.size(); round++) {
             Collected run = collected.get(round);
             System.out.printf("  round %d: ended -> collected %,8.1f ms, ended -> completed %,8.1f ms;"
-                            + " plain insert %,8.1f ms; ratio %.2f; collector round trips %d (%.1f per 1,000 items;"
-                            + " %d of them prepares)%n",
+                            + " plain insert %,8.1f ms; ratio %.2f; stream only %,8.1f ms; collector round trips %d"
+                            + " (%.1f per 1,000 items; %d of them prepares)%n",
                     round, run.endedToCollectedMs(), run.endedToCompletedMs(), plain.get(round),
-                    plain.get(round) / run.endedToCollectedMs(), run.wire().roundTrips(),
+                    plain.get(round) / run.endedToCollectedMs(), plains.get(round).streamOnlyMs(),
+                    run.wire().roundTrips(),
                     run.wire().roundTrips() / (ATOMS / 1000.0), run.wire().prepares());
         }
         double collect = median(measured.stream().map(Collected::endedToCollectedMs).toList());
@@ -385,6 +408,10 @@ class CollectBenchmark {
                 collect, complete, insert);
         double keyed = median(plains.subList(1, plains.size()).stream().map(Plain::keyedMs).toList());
         System.out.printf("  ratio plain / collect (medians): %.2f (goal >= 0.5)%n", insert / collect);
+        double stream = median(plains.subList(1, plains.size()).stream().map(Plain::streamOnlyMs).toList());
+        System.out.printf("  the results stream alone, read and parsed to the end, no writes: %,.1f ms (median);"
+                + " ratio plain / stream-only %.2f (the best any collector can reach here), collect / stream-only"
+                + " %.2f%n", stream, insert / stream, collect / stream);
         System.out.printf("  the same rows as written, items' and atoms' into two keyed tables: %,.1f ms (median);"
                 + " ratio keyed plain / collect %.2f%n", keyed, keyed / collect);
         System.out.printf("  collector round trips (median): %.0f, %.1f per 1,000 items%n", trips,
