@@ -91,8 +91,9 @@ class AtomScores {
         ObjectNode byId = mapper.createObjectNode();
         for (int i = 0; i < customIds.size(); i++) {
             byId.putArray(customIds.get(i)).add(c.scores[i]).addRawValue(new RawValue(c.issues[i] == null ? "null" : c.issues[i]))
-                    .add(c.sources[i]).add(c.parseIssues[i]).add(c.errors[i]).add(c.input[i]).add(c.output[i])
-                    .add(c.cacheCreation[i]).add(c.cacheRead[i]).add(c.modes[i]);
+                    .add(c.sources[i]).add(c.parseIssues[i]).add(c.errors[i]).add(c.usage.input()[i])
+                    .add(c.usage.output()[i]).add(c.usage.cacheCreation()[i]).add(c.usage.cacheRead()[i])
+                    .add(c.modes[i]);
         }
         args.add(byId.toString());
         args.add(llm.anthropic().model());
@@ -129,14 +130,9 @@ class AtomScores {
     private Columns columns(List<LlmResult> results, List<ResultSource> sources) {
         int n = results.size();
         Columns c = new Columns(new Integer[n], new String[n], new String[n], new String[n], new String[n],
-                new Long[n], new Long[n], new Long[n], new Long[n], new String[n]);
+                OutcomeUsage.ofResults(results), new String[n]);
         for (int i = 0; i < n; i++) {
             LlmResult result = results.get(i);
-            LlmUsage usage = result.usage() == null ? LlmUsage.ZERO : result.usage();
-            c.input[i] = usage.inputTokens();
-            c.output[i] = usage.outputTokens();
-            c.cacheCreation[i] = usage.cacheCreationTokens();
-            c.cacheRead[i] = usage.cacheReadTokens();
             if (!result.success()) {
                 c.sources[i] = "FAILED"; // no answer, nothing billed: no mode
                 c.errors[i] = result.error() == null ? "failed without a reason" : result.error().message();
@@ -153,10 +149,10 @@ class AtomScores {
     }
 
     private record Columns(Integer[] scores, String[] issues, String[] sources, String[] parseIssues, String[] errors,
-                           Long[] input, Long[] output, Long[] cacheCreation, Long[] cacheRead, String[] modes) {
+                           OutcomeUsage usage, String[] modes) {
         void addTo(Tuple args) {
-            args.addValue(scores).addValue(issues).addValue(sources).addValue(parseIssues).addValue(errors)
-                    .addValue(input).addValue(output).addValue(cacheCreation).addValue(cacheRead).addValue(modes);
+            usage.addTo(args.addValue(scores).addValue(issues).addValue(sources).addValue(parseIssues).addValue(errors))
+                    .addValue(modes);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.batchwise.reconciliation;
 
 import dev.batchwise.batch.BatchWorkload.ItemOutcome;
+import dev.batchwise.llm.LlmResult;
 import dev.batchwise.llm.LlmUsage;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.List;
@@ -9,10 +10,14 @@ import java.util.List;
 record OutcomeUsage(Long[] input, Long[] output, Long[] cacheCreation, Long[] cacheRead) {
 
     static OutcomeUsage of(List<ItemOutcome> outcomes) {
-        int n = outcomes.size();
+        return ofResults(outcomes.stream().map(ItemOutcome::result).toList());
+    }
+
+    static OutcomeUsage ofResults(List<LlmResult> results) {
+        int n = results.size();
         OutcomeUsage usage = new OutcomeUsage(new Long[n], new Long[n], new Long[n], new Long[n]);
         for (int i = 0; i < n; i++) {
-            LlmUsage u = outcomes.get(i).result().usage() == null ? LlmUsage.ZERO : outcomes.get(i).result().usage();
+            LlmUsage u = results.get(i).usage() == null ? LlmUsage.ZERO : results.get(i).usage();
             usage.input[i] = u.inputTokens();
             usage.output[i] = u.outputTokens();
             usage.cacheCreation[i] = u.cacheCreationTokens();

@@ -240,7 +240,6 @@ class InferenceRunTest {
         List<LlmResult> results = realtime.completeAll(requests, 10, Provider.ANTHROPIC).collect().asList()
                 .await().atMost(WAIT);
         Map<String, List<String>> answers = new HashMap<>();
-        int unreadable = 0;
         int recovered = 0;
         for (LlmResult result : results) {
             assertTrue(result.success(), result.toString());
@@ -251,7 +250,6 @@ class InferenceRunTest {
             if (!atoms.isEmpty()) {
                 answers.put(test.testId(), atoms);
             }
-            unreadable += answer.readable() ? 0 : 1;
             recovered += answer.readable() && !answer.repairs().isEmpty() ? 1 : 0;
         }
         assertTrue(recovered > 0, "some answers were fenced or wrapped in prose and read all the same");
@@ -263,12 +261,10 @@ class InferenceRunTest {
         Map<String, List<String>> byTest = new HashMap<>();
         List<Map<String, Object>> rows = Db.rows("select a.temp_id, a.description, a.category, a.payload->>'testId'"
                 + " as test_id from atoms a where a.run_id = ? order by a.temp_id", runId);
-        Map<String, Integer> index = new HashMap<>();
         for (Map<String, Object> row : rows) {
             String testId = (String) row.get("test_id");
             String tempId = (String) row.get("temp_id");
             int place = findPlace(runId, testId, tempId);
-            index.merge(testId, 1, Integer::sum);
             byTest.computeIfAbsent(testId, k -> new ArrayList<>())
                     .add(place + "|" + row.get("description") + "|" + row.get("category"));
         }
