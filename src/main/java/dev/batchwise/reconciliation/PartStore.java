@@ -2,6 +2,7 @@ package dev.batchwise.reconciliation;
 
 import dev.batchwise.database.Database;
 import dev.batchwise.messaging.InvalidRecordException;
+import dev.batchwise.platform.TimeOrderedIds;
 import dev.batchwise.reconciliation.VerifyNode.Intake;
 import dev.batchwise.status.Outbox;
 import dev.batchwise.status.RunStage;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.UUID;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLException;
@@ -139,8 +139,9 @@ class PartStore {
     }
 
     /**
-     * The part's atoms by COPY (text format). A plain copy: the unique key refuses a tempId another part has, and
-     * the transaction rolls back.
+     * The part's atoms by COPY (text format), ids in time order (they land at the edge of the primary key). A plain
+     * copy: the unique key refuses a tempId another part has, and the transaction rolls back. The run is not checked
+     * per row (V11): it was inserted or found, and locked, above.
      */
     private static void copyAtoms(Connection connection, Intake intake, String[] payloads) throws SQLException {
         AtomsInferred event = intake.event();
@@ -153,7 +154,7 @@ class PartStore {
             for (int i = 0; i < payloads.length; i++) {
                 AtomsInferred.InferredAtom atom = event.atoms().get(i);
                 line.setLength(0);
-                line.append(UUID.randomUUID()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
+                line.append(TimeOrderedIds.next()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
                         .append('\t').append(escape(atom.description())).append('\t')
                         .append(atom.category() == null ? "\\N" : escape(atom.category())).append('\t')
                         .append(escape(payloads[i])).append('\n');

@@ -165,6 +165,15 @@ class IntakeTest {
                 "one item per atom of every part"));
         assertEquals(3, Db.number("select count(*) from run_parts where run_id = ?", runId));
         given().get("/api/runs/{runId}/atoms", runId).then().statusCode(200).body("total", equalTo(30));
+        assertEquals(30, Db.number("select count(*) from atoms where run_id = ? and substr(id::text, 15, 1) = '7'",
+                runId), "atom ids are time-ordered (version 7)");
+
+        // a run's atoms, parts, jobs and items go with it (atoms by trigger since V11, the rest by cascade)
+        assertEquals(1, Db.number("with gone as (delete from reconciliation_runs where run_id = ? returning 1)"
+                + " select count(*) from gone", runId));
+        assertEquals(0, Db.number("select count(*) from atoms where run_id = ?", runId), "atoms deleted with the run");
+        assertEquals(0, Db.number("select count(*) from run_parts where run_id = ?", runId));
+        assertEquals(0, Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", runId));
     }
 
     @Test
