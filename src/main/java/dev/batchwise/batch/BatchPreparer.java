@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Prepare: a run's requests become jobs of at most {@code maxRequestsPerBatch} requests (as {@link RuntimeSettings}
@@ -48,6 +50,31 @@ public class BatchPreparer {
                 current.maxRequestsPerBatch().value()));
     }
 
+    /**
+     * As {@link #prepare(SqlConnection, String, RunStage, Provider, List)}, for requests none of which is larger than
+     * {@code widest} (a request of the longest texts the subjects have): when the byte limit cannot bind, the jobs
+     * are cut by count from the subjects' ids alone, and {@code planned} is never called, so a 100,000-atom run's
+     * texts are not read back and its requests not built (0.8 s of its last part's handling); otherwise as that
+     * method, with the requests {@code planned} reads.
+     */
+    public Uni<List<UUID>> prepare(SqlConnection tx, String runId, RunStage stage, Provider provider, LlmRequest widest,
+                                   Supplier<Uni<List<UUID>>> subjects, Supplier<Uni<List<PlannedRequest>>> planned) {
+        return settings.batch(tx).flatMap(current -> {
+            int maxPerBatch = current.maxRequestsPerBatch().value();
+            OptionalInt perBatch = batches.perBatchByCount(provider, widest, maxPerBatch);
+            if (perBatch.isEmpty()) {
+                return planned.get().flatMap(requests -> prepare(tx, runId, stage, provider, requests, maxPerBatch));
+            }
+            return subjects.get().flatMap(ids -> {
+                List<List<UUID>> chunks = new ArrayList<>();
+                for (int from = 0; from < ids.size(); from += perBatch.getAsInt()) {
+                    chunks.add(ids.subList(from, Math.min(ids.size(), from + perBatch.getAsInt())));
+                }
+                return write(tx, runId, stage, provider, chunks);
+            });
+        });
+    }
+
     private Uni<List<UUID>> prepare(SqlConnection tx, String runId, RunStage stage, Provider provider,
                                     List<PlannedRequest> planned, int maxPerBatch) {
         Map<String, UUID> atomOf = new HashMap<>();
@@ -57,14 +84,20 @@ public class BatchPreparer {
             atomOf.put(key, p.atomId());
             requests.add(p.request().withCustomId(key));
         }
-        List<List<LlmRequest>> chunks = batches.chunks(requests, provider, maxPerBatch);
+        List<List<UUID>> chunks = batches.chunks(requests, provider, maxPerBatch).stream()
+                .map(chunk -> chunk.stream().map(r -> atomOf.get(r.customId())).toList()).toList();
+        return write(tx, runId, stage, provider, chunks);
+    }
+
+    /** A job per chunk of subjects, in chunk order, and its {@code verify.requested}. */
+    private Uni<List<UUID>> write(SqlConnection tx, String runId, RunStage stage, Provider provider,
+                                  List<List<UUID>> chunks) {
         List<UUID> jobIds = new ArrayList<>(chunks.size());
         List<Uni<Void>> writes = new ArrayList<>();
         for (int index = 0; index < chunks.size(); index++) {
             UUID jobId = UUID.randomUUID();
             jobIds.add(jobId);
-            List<UUID> atoms = chunks.get(index).stream().map(r -> atomOf.get(r.customId())).toList();
-            writes.add(insertJob(tx, jobId, runId, stage, provider, index, atoms));
+            writes.add(insertJob(tx, jobId, runId, stage, provider, index, chunks.get(index)));
         }
         for (UUID jobId : jobIds) {
             writes.add(Uni.createFrom().deferred(() -> outbox.add(tx, Topics.VERIFY_REQUESTED, runId,

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Provider-agnostic batch calls: submit (split into provider batches by count and bytes), status, results as a
@@ -49,6 +50,17 @@ public class BatchLlmService {
     public List<List<LlmRequest>> chunks(List<LlmRequest> requests, Provider provider, int maxPerBatch) {
         return chunk(requests, adapter(provider), Math.max(1, Math.min(maxPerBatch, provider.maxRequestsPerBatch())),
                 maxBatchBytes(provider));
+    }
+
+    /**
+     * Requests per batch for requests none of which is larger than {@code widest}: the count {@link #chunks} would cut
+     * them by, when that many of the widest fit under the byte limit (then the count alone decides, and the requests
+     * need not be built to be chunked); empty when the byte limit could bind.
+     */
+    public OptionalInt perBatchByCount(Provider provider, LlmRequest widest, int maxPerBatch) {
+        int perBatch = Math.max(1, Math.min(maxPerBatch, provider.maxRequestsPerBatch()));
+        return adapter(provider).estimatedBytes(widest) * perBatch <= maxBatchBytes(provider)
+                ? OptionalInt.of(perBatch) : OptionalInt.empty();
     }
 
     /** The bytes {@code request} adds to a batch of {@code provider}, as chunking counts them. */

@@ -6,6 +6,7 @@ import dev.batchwise.batch.BatchPreparer.PlannedRequest;
 import dev.batchwise.database.Database;
 import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.LlmConfig;
+import dev.batchwise.llm.LlmRequest;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
@@ -183,12 +184,25 @@ public class VerifyNode {
         Uni<Void> prepared;
         String status;
         if (choice.mode() == ReconciliationRun.Mode.BATCH) {
-            prepared = tx.preparedQuery("select id, description, category from atoms where run_id = $1")
+            // octets bound a text's length in chars from above, so no request of the run is larger than this one's
+            prepared = tx.preparedQuery("select coalesce(max(octet_length(description)), 0) as description,"
+                            + " coalesce(max(octet_length(category)), 0) as category from atoms where run_id = $1")
                     .execute(Tuple.of(runId))
-                    // planning the requests of 100,000 atoms is CPU work of about a second: off the event loop
-                    .emitOn(Infrastructure.getDefaultWorkerPool())
-                    .map(VerifyNode::plannedRequests)
-                    .flatMap(planned -> preparer.prepare(tx, runId, RunStage.VERIFYING, provider, planned)).replaceWithVoid();
+                    .map(rows -> widest(rows.iterator().next()))
+                    .flatMap(widest -> preparer.prepare(tx, runId, RunStage.VERIFYING, provider, widest,
+                            () -> tx.preparedQuery("select id from atoms where run_id = $1").execute(Tuple.of(runId))
+                                    .map(rows -> {
+                                        List<UUID> ids = new ArrayList<>(rows.size());
+                                        rows.forEach(row -> ids.add(row.getUUID("id")));
+                                        return ids;
+                                    }),
+                            () -> tx.preparedQuery("select id, description, category from atoms where run_id = $1")
+                                    .execute(Tuple.of(runId))
+                                    // planning the requests of 100,000 atoms is CPU work of about a second: off the
+                                    // event loop
+                                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                                    .map(VerifyNode::plannedRequests)))
+                    .replaceWithVoid();
             status = "BATCH_PROCESSING";
         } else {
             prepared = Uni.createFrom().voidItem();
@@ -200,6 +214,15 @@ public class VerifyNode {
                         .execute(Tuple.of(runId, status, choice.mode().name(), choice.reason(), provider.name())))
                 .flatMap(ignored -> outbox.statusChanged(tx, runId))
                 .replaceWith(choice);
+    }
+
+    /**
+     * A request at least as large as any of the run's: texts of the longest lengths (in octets, at least the length
+     * in chars), a category at least as long as {@code none}, which a blank one becomes, and an atom id's custom id.
+     */
+    private static LlmRequest widest(Row lengths) {
+        return AtomRequests.of(new UUID(0, 0).toString(), "x".repeat(lengths.getInteger("description")),
+                "x".repeat(Math.max(4, lengths.getInteger("category"))));
     }
 
     /** The requests of every atom of the run, all parts, as read back in the transaction that stored the last one. */

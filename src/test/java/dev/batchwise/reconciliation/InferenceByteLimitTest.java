@@ -1,11 +1,13 @@
 package dev.batchwise.reconciliation;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batchwise.llm.BatchLlmService;
 import dev.batchwise.llm.Provider;
 import dev.batchwise.scoring.AtomInferenceService;
+import dev.batchwise.scoring.AtomQualityService;
 import dev.batchwise.testing.Db;
 import dev.batchwise.testing.LocalKafkaResource;
 import dev.batchwise.testing.Simulator;
@@ -15,12 +17,15 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,5 +119,56 @@ class InferenceByteLimitTest {
         } finally {
             simulator.restore();
         }
+    }
+
+    /**
+     * The preparation of atoms cuts jobs by count without building the requests only where the byte limit cannot
+     * bind: 24 atoms of about 12 KB as counted go in several jobs, each under the limit, and 24 short ones in one.
+     */
+    @Test
+    void atomsAreChunkedByBytesWhereTheLimitCanBindAndByCountWhereItCannot() {
+        Simulator simulator = Simulator.save();
+        try {
+            Simulator.configure(Map.of("batchFixedMs", 300, "batchPerItemMs", 0, "itemErrorRate", 0, "brokenRate", 0,
+                    "overloadedRate", 0, "neverFinish", false));
+            String large = "atoms-bytes-" + UUID.randomUUID();
+            String small = "atoms-count-" + UUID.randomUUID();
+            postAtoms(large, 24, "A reviewer reads ledger line %d: " + "and checks it against the invoice ".repeat(120));
+            postAtoms(small, 24, "A user can do thing %d and sees it done");
+            IntakeTest.awaitVerified(large);
+            IntakeTest.awaitVerified(small);
+
+            List<Map<String, Object>> jobs = Db.rows("select id from batch_jobs where reconciliation_run_id = ?"
+                    + " order by chunk_index", large);
+            assertTrue(jobs.size() > 1, "a 12 KB request 24 times is above 100,000 bytes: " + jobs);
+            long items = 0;
+            for (Map<String, Object> job : jobs) {
+                List<Map<String, Object>> atoms = Db.rows("select a.id::text as id, a.description, a.category"
+                        + " from batch_items i join atoms a on a.id = i.atom_id where i.job_id = ?", job.get("id"));
+                long jobBytes = 0;
+                for (Map<String, Object> atom : atoms) {
+                    long size = batches.requestBytes(Provider.ANTHROPIC, AtomQualityService.request(
+                            (String) atom.get("id"), (String) atom.get("description"), (String) atom.get("category")));
+                    assertTrue(size > 10_000, "an atom of about 12 KB as counted: " + size);
+                    jobBytes += size;
+                }
+                assertTrue(jobBytes <= BATCH_BYTES, "job " + job + " holds " + jobBytes + " bytes");
+                items += atoms.size();
+            }
+            assertEquals(24, items, "each atom in one job");
+            assertEquals(1, Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", small),
+                    "24 short atoms are one job");
+            assertEquals(24, Db.number("select total_requests from batch_jobs where reconciliation_run_id = ?", small));
+        } finally {
+            simulator.restore();
+        }
+    }
+
+    private static void postAtoms(String runId, int count, String description) {
+        String atoms = IntStream.range(0, count).mapToObj(i -> "{\"tempId\":\"a-" + i + "\",\"description\":\""
+                + String.format(description, i) + "\",\"category\":\"functional\"}").collect(Collectors.joining(","));
+        given().contentType(ContentType.JSON).body("{\"runId\":\"" + runId + "\",\"atoms\":[" + atoms
+                + "],\"options\":{\"mode\":\"batch\",\"provider\":\"anthropic\"}}").post("/api/runs")
+                .then().statusCode(202);
     }
 }
