@@ -190,18 +190,7 @@ public class VerifyNode {
                     .execute(Tuple.of(runId))
                     .map(rows -> widest(rows.iterator().next()))
                     .flatMap(widest -> preparer.prepare(tx, runId, RunStage.VERIFYING, provider, widest,
-                            () -> tx.preparedQuery("select id from atoms where run_id = $1").execute(Tuple.of(runId))
-                                    .map(rows -> {
-                                        List<UUID> ids = new ArrayList<>(rows.size());
-                                        rows.forEach(row -> ids.add(row.getUUID("id")));
-                                        return ids;
-                                    }),
-                            () -> tx.preparedQuery("select id, description, category from atoms where run_id = $1")
-                                    .execute(Tuple.of(runId))
-                                    // planning the requests of 100,000 atoms is CPU work of about a second: off the
-                                    // event loop
-                                    .emitOn(Infrastructure.getDefaultWorkerPool())
-                                    .map(VerifyNode::plannedRequests)))
+                            () -> atomIds(tx, runId), () -> plannedRequests(tx, runId)))
                     .replaceWithVoid();
             status = "BATCH_PROCESSING";
         } else {
@@ -225,7 +214,23 @@ public class VerifyNode {
                 "x".repeat(Math.max(4, lengths.getInteger("category"))));
     }
 
-    /** The requests of every atom of the run, all parts, as read back in the transaction that stored the last one. */
+    /** The ids of every atom of the run, all parts. */
+    private static Uni<List<UUID>> atomIds(SqlConnection tx, String runId) {
+        return tx.preparedQuery("select id from atoms where run_id = $1").execute(Tuple.of(runId)).map(rows -> {
+            List<UUID> ids = new ArrayList<>(rows.size());
+            rows.forEach(row -> ids.add(row.getUUID("id")));
+            return ids;
+        });
+    }
+
+    /** The requests of every atom of the run, all parts. */
+    private static Uni<List<PlannedRequest>> plannedRequests(SqlConnection tx, String runId) {
+        return tx.preparedQuery("select id, description, category from atoms where run_id = $1").execute(Tuple.of(runId))
+                // planning the requests of 100,000 atoms is CPU work of about a second: off the event loop
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(VerifyNode::plannedRequests);
+    }
+
     private static List<PlannedRequest> plannedRequests(RowSet<Row> atoms) {
         List<PlannedRequest> planned = new ArrayList<>(atoms.size());
         for (Row row : atoms) {
