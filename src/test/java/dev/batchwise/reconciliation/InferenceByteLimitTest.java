@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,72 +55,79 @@ class InferenceByteLimitTest {
     @Inject
     BatchLlmService batches;
 
+    private Simulator saved;
+
+    @BeforeEach
+    void fastBatchesWithoutErrors() {
+        saved = Simulator.save();
+        Simulator.configure(Map.of("batchFixedMs", 300, "batchPerItemMs", 0, "itemErrorRate", 0, "brokenRate", 0,
+                "overloadedRate", 0, "neverFinish", false));
+    }
+
+    @AfterEach
+    void restoreTheSimulator() {
+        saved.restore();
+    }
+
     @Test
     void testsAreChunkedByBytesAndAnOversizedOneFailsAlone() {
-        Simulator simulator = Simulator.save();
-        try {
-            Simulator.configure(Map.of("batchFixedMs", 300, "batchPerItemMs", 0, "itemErrorRate", 0, "brokenRate", 0,
-                    "overloadedRate", 0, "neverFinish", false));
-            List<FixtureTest> tests = new ArrayList<>();
-            for (FixtureTest t : TestFixture.generate(7, 30)) {
-                tests.add(new FixtureTest(t.testId(), t.name(), "def " + t.name() + "():\n" + "# fixture data\n".repeat(250)));
-            }
-            FixtureTest oversized = new FixtureTest("tests/huge/test_huge.py::test_everything", "test_everything",
-                    "# a generated fixture\n".repeat(1400));
-            tests.add(15, oversized);
-            long bytes = 0;
-            for (FixtureTest t : tests) {
-                long size = batches.requestBytes(Provider.ANTHROPIC,
-                        AtomInferenceService.request("x", t.testId(), t.name(), t.context()));
-                if (t != oversized) {
-                    assertTrue(size > 3_000 && size < REQUEST_BYTES / 2, "a test of about 12 KB as counted: " + size);
-                    bytes += size;
-                } else {
-                    assertTrue(size > REQUEST_BYTES, "the oversized test: " + size);
-                }
-            }
-
-            String runId = "infer-bytes-" + UUID.randomUUID();
-            InferenceRunTest.post(runId, tests, "batch");
-            JsonPath run = InferenceRunTest.awaitVerified(runId);
-            assertEquals(31, run.getInt("inference.testCount"));
-            assertEquals(1, run.getInt("inference.failed"));
-            assertTrue(run.getString("inference.modeReason").endsWith("; 1 tests too large to send"),
-                    run.getString("inference.modeReason"));
-
-            // the oversized test alone failed, with its reason, and was never part of a batch
-            List<Map<String, Object>> failed = Db.rows("select test_id, error from inference_tests where run_id = ?"
-                    + " and answer_source = 'FAILED'", runId);
-            assertEquals(1, failed.size(), failed.toString());
-            assertEquals(oversized.testId(), failed.get(0).get("test_id"));
-            String reason = (String) failed.get(0).get("error");
-            assertTrue(reason.contains("above the " + REQUEST_BYTES + "-byte limit of one anthropic request"), reason);
-            assertEquals(30, Db.number("select count(*) from inference_tests where run_id = ? and answer_source = 'BATCH'",
-                    runId), "every other test answered in a batch");
-
-            // chunked by bytes (the request count, 5,000, would have made one job): each job under the limit
-            List<Map<String, Object>> jobs = Db.rows("select j.id, j.total_requests, j.status from batch_jobs j"
-                    + " where j.reconciliation_run_id = ? and j.stage = 'INFERRING' order by j.chunk_index", runId);
-            assertTrue(jobs.size() >= (bytes + BATCH_BYTES - 1) / BATCH_BYTES && jobs.size() > 1,
-                    bytes + " bytes in " + jobs);
-            long items = 0;
-            for (Map<String, Object> job : jobs) {
-                assertEquals("COMPLETED", job.get("status"), job.toString());
-                List<Map<String, Object>> contexts = Db.rows("select t.test_id, t.name, t.context from batch_items i"
-                        + " join inference_tests t on t.id = i.atom_id where i.job_id = ?", job.get("id"));
-                long jobBytes = 0;
-                for (Map<String, Object> test : contexts) {
-                    jobBytes += batches.requestBytes(Provider.ANTHROPIC, AtomInferenceService.request("x",
-                            (String) test.get("test_id"), (String) test.get("name"), (String) test.get("context")));
-                }
-                assertTrue(jobBytes <= BATCH_BYTES, "job " + job + " holds " + jobBytes + " bytes");
-                items += contexts.size();
-            }
-            assertEquals(30, items, "each test that could be sent is in one job");
-            assertTrue(run.getInt("atomCount") > 30, "the 30 tests' atoms were scored: " + run.getInt("atomCount"));
-        } finally {
-            simulator.restore();
+        List<FixtureTest> tests = new ArrayList<>();
+        for (FixtureTest t : TestFixture.generate(7, 30)) {
+            tests.add(new FixtureTest(t.testId(), t.name(), "def " + t.name() + "():\n" + "# fixture data\n".repeat(250)));
         }
+        FixtureTest oversized = new FixtureTest("tests/huge/test_huge.py::test_everything", "test_everything",
+                "# a generated fixture\n".repeat(1400));
+        tests.add(15, oversized);
+        long bytes = 0;
+        for (FixtureTest t : tests) {
+            long size = batches.requestBytes(Provider.ANTHROPIC,
+                    AtomInferenceService.request("x", t.testId(), t.name(), t.context()));
+            if (t != oversized) {
+                assertTrue(size > 3_000 && size < REQUEST_BYTES / 2, "a test of about 12 KB as counted: " + size);
+                bytes += size;
+            } else {
+                assertTrue(size > REQUEST_BYTES, "the oversized test: " + size);
+            }
+        }
+
+        String runId = "infer-bytes-" + UUID.randomUUID();
+        InferenceRunTest.post(runId, tests, "batch");
+        JsonPath run = InferenceRunTest.awaitVerified(runId);
+        assertEquals(31, run.getInt("inference.testCount"));
+        assertEquals(1, run.getInt("inference.failed"));
+        assertTrue(run.getString("inference.modeReason").endsWith("; 1 tests too large to send"),
+                run.getString("inference.modeReason"));
+
+        // the oversized test alone failed, with its reason, and was never part of a batch
+        List<Map<String, Object>> failed = Db.rows("select test_id, error from inference_tests where run_id = ?"
+                + " and answer_source = 'FAILED'", runId);
+        assertEquals(1, failed.size(), failed.toString());
+        assertEquals(oversized.testId(), failed.get(0).get("test_id"));
+        String reason = (String) failed.get(0).get("error");
+        assertTrue(reason.contains("above the " + REQUEST_BYTES + "-byte limit of one anthropic request"), reason);
+        assertEquals(30, Db.number("select count(*) from inference_tests where run_id = ? and answer_source = 'BATCH'",
+                runId), "every other test answered in a batch");
+
+        // chunked by bytes (the request count, 5,000, would have made one job): each job under the limit
+        List<Map<String, Object>> jobs = Db.rows("select j.id, j.total_requests, j.status from batch_jobs j"
+                + " where j.reconciliation_run_id = ? and j.stage = 'INFERRING' order by j.chunk_index", runId);
+        assertTrue(jobs.size() >= (bytes + BATCH_BYTES - 1) / BATCH_BYTES && jobs.size() > 1,
+                bytes + " bytes in " + jobs);
+        long items = 0;
+        for (Map<String, Object> job : jobs) {
+            assertEquals("COMPLETED", job.get("status"), job.toString());
+            List<Map<String, Object>> contexts = Db.rows("select t.test_id, t.name, t.context from batch_items i"
+                    + " join inference_tests t on t.id = i.atom_id where i.job_id = ?", job.get("id"));
+            long jobBytes = 0;
+            for (Map<String, Object> test : contexts) {
+                jobBytes += batches.requestBytes(Provider.ANTHROPIC, AtomInferenceService.request("x",
+                        (String) test.get("test_id"), (String) test.get("name"), (String) test.get("context")));
+            }
+            assertTrue(jobBytes <= BATCH_BYTES, "job " + job + " holds " + jobBytes + " bytes");
+            items += contexts.size();
+        }
+        assertEquals(30, items, "each test that could be sent is in one job");
+        assertTrue(run.getInt("atomCount") > 30, "the 30 tests' atoms were scored: " + run.getInt("atomCount"));
     }
 
     /**
@@ -127,41 +136,34 @@ class InferenceByteLimitTest {
      */
     @Test
     void atomsAreChunkedByBytesWhereTheLimitCanBindAndByCountWhereItCannot() {
-        Simulator simulator = Simulator.save();
-        try {
-            Simulator.configure(Map.of("batchFixedMs", 300, "batchPerItemMs", 0, "itemErrorRate", 0, "brokenRate", 0,
-                    "overloadedRate", 0, "neverFinish", false));
-            String large = "atoms-bytes-" + UUID.randomUUID();
-            String small = "atoms-count-" + UUID.randomUUID();
-            postAtoms(large, 24, "A reviewer reads ledger line %d: " + "and checks it against the invoice ".repeat(120));
-            postAtoms(small, 24, "A user can do thing %d and sees it done");
-            IntakeTest.awaitVerified(large);
-            IntakeTest.awaitVerified(small);
+        String large = "atoms-bytes-" + UUID.randomUUID();
+        String small = "atoms-count-" + UUID.randomUUID();
+        postAtoms(large, 24, "A reviewer reads ledger line %d: " + "and checks it against the invoice ".repeat(120));
+        postAtoms(small, 24, "A user can do thing %d and sees it done");
+        IntakeTest.awaitVerified(large);
+        IntakeTest.awaitVerified(small);
 
-            List<Map<String, Object>> jobs = Db.rows("select id from batch_jobs where reconciliation_run_id = ?"
-                    + " order by chunk_index", large);
-            assertTrue(jobs.size() > 1, "a 12 KB request 24 times is above 100,000 bytes: " + jobs);
-            long items = 0;
-            for (Map<String, Object> job : jobs) {
-                List<Map<String, Object>> atoms = Db.rows("select a.id::text as id, a.description, a.category"
-                        + " from batch_items i join atoms a on a.id = i.atom_id where i.job_id = ?", job.get("id"));
-                long jobBytes = 0;
-                for (Map<String, Object> atom : atoms) {
-                    long size = batches.requestBytes(Provider.ANTHROPIC, AtomQualityService.request(
-                            (String) atom.get("id"), (String) atom.get("description"), (String) atom.get("category")));
-                    assertTrue(size > 10_000, "an atom of about 12 KB as counted: " + size);
-                    jobBytes += size;
-                }
-                assertTrue(jobBytes <= BATCH_BYTES, "job " + job + " holds " + jobBytes + " bytes");
-                items += atoms.size();
+        List<Map<String, Object>> jobs = Db.rows("select id from batch_jobs where reconciliation_run_id = ?"
+                + " order by chunk_index", large);
+        assertTrue(jobs.size() > 1, "a 12 KB request 24 times is above 100,000 bytes: " + jobs);
+        long items = 0;
+        for (Map<String, Object> job : jobs) {
+            List<Map<String, Object>> atoms = Db.rows("select a.id::text as id, a.description, a.category"
+                    + " from batch_items i join atoms a on a.id = i.atom_id where i.job_id = ?", job.get("id"));
+            long jobBytes = 0;
+            for (Map<String, Object> atom : atoms) {
+                long size = batches.requestBytes(Provider.ANTHROPIC, AtomQualityService.request(
+                        (String) atom.get("id"), (String) atom.get("description"), (String) atom.get("category")));
+                assertTrue(size > 10_000, "an atom of about 12 KB as counted: " + size);
+                jobBytes += size;
             }
-            assertEquals(24, items, "each atom in one job");
-            assertEquals(1, Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", small),
-                    "24 short atoms are one job");
-            assertEquals(24, Db.number("select total_requests from batch_jobs where reconciliation_run_id = ?", small));
-        } finally {
-            simulator.restore();
+            assertTrue(jobBytes <= BATCH_BYTES, "job " + job + " holds " + jobBytes + " bytes");
+            items += atoms.size();
         }
+        assertEquals(24, items, "each atom in one job");
+        assertEquals(1, Db.number("select count(*) from batch_jobs where reconciliation_run_id = ?", small),
+                "24 short atoms are one job");
+        assertEquals(24, Db.number("select total_requests from batch_jobs where reconciliation_run_id = ?", small));
     }
 
     private static void postAtoms(String runId, int count, String description) {
