@@ -74,40 +74,19 @@ public class InferAtomsNode {
                 Intake::describe, this::store);
     }
 
-    /** A record read and checked: one part of a run's tests (a whole run is part 1 of 1), as sent, its options. */
-    record Intake(InferenceRequested event, RunPart of, RunOptions options) {
-
-        String runId() {
-            return event.runId();
-        }
-
-        /** The tests as sent, so fields we do not model reach the stored payload. */
-        JsonNode testsJson() {
-            return of.entries();
-        }
-
-        int parts() {
-            return of.parts();
-        }
-
-        String describe() {
-            return of.describe();
-        }
-    }
-
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
-    static Intake parse(JsonRecords records, JsonNode tree) {
+    static Intake<InferenceRequested> parse(JsonRecords records, JsonNode tree) {
         InferenceRequested event = records.read(tree, InferenceRequested.class);
         RunPart part = RunPart.of(event.runId(), event.part(), event.parts(), tree.get("tests"), event.options(),
                 event.tests().stream().map(InferenceRequested.RequestedTest::testId).toList(), RunParts.TESTS);
-        return new Intake(event, part, RunOptions.of(event.options()));
+        return new Intake<>(event, part, RunOptions.of(event.options()));
     }
 
     /** What storing a part did; {@code choice} only when it completed the run, null for a redelivery. */
     private record Stored(int partsReceived, int testCount, ModeChoice choice) {
     }
 
-    private Uni<Void> store(Intake intake) {
+    private Uni<Void> store(Intake<InferenceRequested> intake) {
         String runId = intake.runId();
         return database.pool().withTransaction(tx -> tx.preparedQuery("insert into reconciliation_runs (run_id, status,"
                                 + " stage, atom_count, parts, parts_received, inference_parts, options) values ($1,"
@@ -150,7 +129,7 @@ public class InferAtomsNode {
                 .replaceWithVoid();
     }
 
-    private Uni<Stored> storePart(SqlConnection tx, Intake intake) {
+    private Uni<Stored> storePart(SqlConnection tx, Intake<InferenceRequested> intake) {
         String runId = intake.runId();
         int count = intake.event().tests().size();
         String[] payloads = intake.of().payloads();
@@ -175,7 +154,7 @@ public class InferAtomsNode {
                         }));
     }
 
-    private Uni<Void> insertTests(SqlConnection tx, Intake intake, String[] allPayloads) {
+    private Uni<Void> insertTests(SqlConnection tx, Intake<InferenceRequested> intake, String[] allPayloads) {
         List<InferenceRequested.RequestedTest> all = intake.event().tests();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {

@@ -1,7 +1,6 @@
 package dev.batchwise.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -11,7 +10,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,15 +34,9 @@ public class InferenceRunResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body) {
         return Uni.createFrom().item(() -> {
-                    JsonNode tree = records.tree(body);
-                    InferAtomsNode.Intake intake = InferAtomsNode.parse(records, tree);
-                    if (intake.event().part() != null) {
-                        throw new InvalidRecordException("part and parts are not for POST /api/inference-runs: it takes"
-                                + " a whole run and publishes it in parts itself");
-                    }
-                    List<JsonNode> tests = new ArrayList<>(intake.testsJson().size());
-                    intake.testsJson().forEach(tests::add);
-                    return new Posted(intake.runId(), tests, intake.event().options());
+                    Intake<InferenceRequested> intake = InferAtomsNode.parse(records, records.tree(body));
+                    return new Posted(intake.runId(), intake.wholeRun(intake.event().part(),
+                            "POST /api/inference-runs"), intake.event().options());
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(run -> publisher.publish(run.runId(), run.tests(), run.options())

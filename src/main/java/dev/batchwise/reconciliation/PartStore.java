@@ -3,7 +3,6 @@ package dev.batchwise.reconciliation;
 import dev.batchwise.database.Database;
 import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.platform.TimeOrderedIds;
-import dev.batchwise.reconciliation.VerifyNode.Intake;
 import dev.batchwise.status.Outbox;
 import dev.batchwise.status.RunStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,7 +45,7 @@ class PartStore {
     record Outcome(boolean stored, int partsReceived, int atomCount, boolean whole) {
     }
 
-    Outcome store(Intake intake, String[] payloads, String hash) throws SQLException {
+    Outcome store(Intake<AtomsInferred> intake, String[] payloads, String hash) throws SQLException {
         try (Connection connection = database.jdbc().getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -60,7 +59,7 @@ class PartStore {
         }
     }
 
-    private Outcome store(Connection connection, Intake intake, String[] payloads, String hash) throws SQLException {
+    private Outcome store(Connection connection, Intake<AtomsInferred> intake, String[] payloads, String hash) throws SQLException {
         String runId = intake.runId();
         try (PreparedStatement insert = connection.prepareStatement("insert into reconciliation_runs (run_id, status,"
                 + " atom_count, parts, parts_received, options) values (?, 'RECEIVED', 0, ?, 0, ?::text::jsonb)"
@@ -124,7 +123,7 @@ class PartStore {
     }
 
     /** The part is stored already: the same part again is a no-op, another one is refused by name. */
-    private static void known(Connection connection, Intake intake, String hash) throws SQLException {
+    private static void known(Connection connection, Intake<AtomsInferred> intake, String hash) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("select content_hash, atom_count from run_parts"
                 + " where run_id = ? and part = ?")) {
             select.setString(1, intake.runId());
@@ -143,7 +142,7 @@ class PartStore {
      * copy: the unique key refuses a tempId another part has, and the transaction rolls back. The run is not checked
      * per row (V11): it was inserted or found, and locked, above.
      */
-    private static void copyAtoms(Connection connection, Intake intake, String[] payloads) throws SQLException {
+    private static void copyAtoms(Connection connection, Intake<AtomsInferred> intake, String[] payloads) throws SQLException {
         AtomsInferred event = intake.event();
         String runId = escape(event.runId());
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("copy atoms (id, run_id, temp_id,"

@@ -5,7 +5,6 @@ import dev.batchwise.cost.Mode;
 import dev.batchwise.cost.Pricing;
 import dev.batchwise.llm.LlmUsage;
 import dev.batchwise.llm.Provider;
-import dev.batchwise.messaging.InvalidRecordException;
 import dev.batchwise.messaging.JsonRecords;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Sort;
@@ -25,7 +24,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -107,15 +105,9 @@ public class RunResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body) {
         return Uni.createFrom().item(() -> {
-                    JsonNode tree = records.tree(body);
-                    VerifyNode.Intake intake = VerifyNode.parse(records, tree);
-                    if (intake.event().part() != null) {
-                        throw new InvalidRecordException("part and parts are not for POST /api/runs: it takes a whole"
-                                + " run and publishes it in parts itself");
-                    }
-                    List<JsonNode> atoms = new ArrayList<>(intake.atomsJson().size());
-                    intake.atomsJson().forEach(atoms::add);
-                    return new Posted(intake.runId(), atoms, intake.event().options());
+                    Intake<AtomsInferred> intake = VerifyNode.parse(records, records.tree(body));
+                    return new Posted(intake.runId(), intake.wholeRun(intake.event().part(), "POST /api/runs"),
+                            intake.event().options());
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(run -> publisher.publish(run.runId(), run.atoms(), run.options())

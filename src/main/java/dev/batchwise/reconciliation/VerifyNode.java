@@ -73,40 +73,15 @@ public class VerifyNode {
                 this::store);
     }
 
-    /** A record read and checked: one part of a run (a whole run is part 1 of 1), its atoms as sent, its options. */
-    record Intake(AtomsInferred event, RunPart of, RunOptions options) {
-
-        String runId() {
-            return event.runId();
-        }
-
-        /** The atoms as sent, so fields we do not model reach the stored payload. */
-        JsonNode atomsJson() {
-            return of.entries();
-        }
-
-        int part() {
-            return of.part();
-        }
-
-        int parts() {
-            return of.parts();
-        }
-
-        String describe() {
-            return of.describe();
-        }
-    }
-
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
-    static Intake parse(JsonRecords records, JsonNode tree) {
+    static Intake<AtomsInferred> parse(JsonRecords records, JsonNode tree) {
         AtomsInferred event = records.read(tree, AtomsInferred.class);
         RunPart part = RunPart.of(event.runId(), event.part(), event.parts(), tree.get("atoms"), event.options(),
                 event.atoms().stream().map(AtomsInferred.InferredAtom::tempId).toList(), RunParts.ATOMS);
-        return new Intake(event, part, RunOptions.of(event.options()));
+        return new Intake<>(event, part, RunOptions.of(event.options()));
     }
 
-    private Uni<Void> store(Intake intake) {
+    private Uni<Void> store(Intake<AtomsInferred> intake) {
         return Uni.createFrom().<PartStore.Outcome>emitter(emitter -> {
                     // serializing and digesting a part's atoms is CPU work too: on the worker, with the COPY
                     String[] payloads = intake.of().payloads();
@@ -136,7 +111,7 @@ public class VerifyNode {
      * (which a redelivery of any part finds again should this one not commit). The run row's lock and its status
      * make it happen once.
      */
-    private Uni<Void> prepareWhole(Intake intake) {
+    private Uni<Void> prepareWhole(Intake<AtomsInferred> intake) {
         String runId = intake.runId();
         return database.pool().withTransaction(tx -> tx.preparedQuery("select atom_count from reconciliation_runs"
                                 + " where run_id = $1 and status = 'RECEIVED' and parts_received = parts for update")

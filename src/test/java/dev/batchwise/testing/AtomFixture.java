@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -125,10 +126,14 @@ public final class AtomFixture {
 
     /** The value of an {@code atoms.inferred} record (and of {@code POST /api/runs}); {@code options} may be null. */
     public static String run(String runId, List<FixtureAtom> atoms, ObjectNode options) {
+        return run(runId, "atoms", list -> atoms.forEach(a -> list.addObject().put("tempId", a.tempId())
+                .put("description", a.description()).put("category", a.category())), options);
+    }
+
+    /** A whole run's JSON: {@code runId}, the entries under {@code field} as {@code entries} writes them, options. */
+    static String run(String runId, String field, Consumer<ArrayNode> entries, ObjectNode options) {
         ObjectNode run = JSON.createObjectNode().put("runId", runId);
-        ArrayNode list = run.putArray("atoms");
-        atoms.forEach(a -> list.addObject().put("tempId", a.tempId()).put("description", a.description())
-                .put("category", a.category()));
+        entries.accept(run.putArray(field));
         if (options != null) {
             run.set("options", options);
         }

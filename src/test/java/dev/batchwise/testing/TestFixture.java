@@ -1,8 +1,5 @@
 package dev.batchwise.testing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ public final class TestFixture {
     public record FixtureTest(String testId, String name, String context) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] AREAS = {"billing", "auth", "export", "search", "audit", "import", "tenancy", "ui"};
     private static final String[] CHECKS = {
         "assert response.status_code == 403",
@@ -59,20 +55,11 @@ public final class TestFixture {
 
     /** The JSON of {@code POST /api/inference-runs} (and of a whole-run {@code inference.requested} record). */
     public static String run(String runId, List<FixtureTest> tests, ObjectNode options) {
-        ObjectNode run = JSON.createObjectNode().put("runId", runId);
-        ArrayNode list = run.putArray("tests");
-        tests.forEach(t -> list.addObject().put("testId", t.testId()).put("name", t.name()).put("context", t.context()));
-        if (options != null) {
-            run.set("options", options);
-        }
-        try {
-            return JSON.writeValueAsString(run);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return AtomFixture.run(runId, "tests", list -> tests.forEach(t -> list.addObject().put("testId", t.testId())
+                .put("name", t.name()).put("context", t.context())), options);
     }
 
     public static ObjectNode options() {
-        return JSON.createObjectNode();
+        return AtomFixture.options();
     }
 }
