@@ -93,9 +93,16 @@ class ProviderFaultsTest {
         assertTrue(outcome.ids().size() <= complete.size(), "the cut line was emitted: " + outcome);
         assertEquals(complete.subList(0, outcome.ids().size()), outcome.ids(), outcome.toString());
         assertTrue(outcome.results().stream().allMatch(LlmResult::success), outcome.toString());
-        LlmException e = assertInstanceOf(LlmException.Unreachable.class, outcome.failure());
+        LlmException e = assertInstanceOf(LlmException.class, outcome.failure());
         assertTrue(e.retryable(), e.toString());
-        assertTrue(e.getMessage().startsWith("anthropic could not be reached"), e.getMessage());
+        if (e instanceof LlmException.Timeout) {
+            // seen once in a full run under load: Vert.x saw the close before the body's stream had its handler
+            // ("Connection was closed" logged, unhandled), so the stall timeout ended the download, as it is there for
+            assertTrue(e.getMessage().startsWith("anthropic: the results of batch cut: no data for"), e.getMessage());
+        } else {
+            assertInstanceOf(LlmException.Unreachable.class, e);
+            assertTrue(e.getMessage().startsWith("anthropic could not be reached"), e.getMessage());
+        }
     }
 
     /**
