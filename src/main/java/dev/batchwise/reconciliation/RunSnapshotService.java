@@ -52,7 +52,9 @@ public class RunSnapshotService implements RunSnapshots {
                         + "   count(*) filter (where a.scored_at is not null and a.score_source <> 'FAILED') as completed,"
                         + "   count(*) filter (where a.score_source = 'FAILED') as failed,"
                         + "   min(a.scored_at) as first_outcome, max(a.scored_at) as last_outcome"
-                        + "   from atoms a where a.run_id = r.run_id) o, lateral (select"
+                        // a run still receiving its parts has no outcome yet: not counted (a one-time filter), or
+                        // each part's status event would read every atom stored so far, O(parts^2) during the intake
+                        + "   from atoms a where a.run_id = r.run_id and r.status <> 'RECEIVED') o, lateral (select"
                         + "   count(*) filter (where t.inferred_at is not null) as inferred,"
                         + "   count(*) filter (where t.answer_source = 'FAILED') as failed_tests,"
                         + "   count(*) filter (where t.answer_source = 'UNPARSEABLE') as unreadable,"
