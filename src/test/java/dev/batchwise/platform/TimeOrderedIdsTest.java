@@ -39,4 +39,35 @@ class TimeOrderedIdsTest {
         assertEquals(100_000, ids.size());
         assertNotEquals(TimeOrderedIds.next(), TimeOrderedIds.next());
     }
+
+    @Test
+    void idsOfOneProcessShareTheirTwelveBitsAndCountUpInTheRest() {
+        UUID first = TimeOrderedIds.next();
+        UUID second = TimeOrderedIds.next();
+        assertEquals(first.getMostSignificantBits() & 0x0FFFL, second.getMostSignificantBits() & 0x0FFFL);
+        long mask = 0x3FFF_FFFF_FFFF_FFFFL;
+        // one up, unless another thread of this JVM took ids in between; it wraps within its 62 bits, never into the
+        // variant
+        long step = (second.getLeastSignificantBits() - first.getLeastSignificantBits()) & mask;
+        assertTrue(step >= 1 && step < 1_000_000, "counted up by " + step);
+        assertEquals(2, second.variant());
+    }
+
+    @Test
+    void idsMadeByManyThreadsAtOnceDiffer() throws Exception {
+        Set<UUID> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 50_000; i++) {
+                    ids.add(TimeOrderedIds.next());
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(200_000, ids.size());
+    }
 }
