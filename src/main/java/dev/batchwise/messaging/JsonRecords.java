@@ -74,6 +74,9 @@ public class JsonRecords {
             throw new InvalidRecordException("record does not match " + type.getSimpleName() + ": "
                     + e.getOriginalMessage());
         }
+        if (event instanceof PlainlyValid checked && checked.plainlyValid()) {
+            return event;
+        }
         Set<ConstraintViolation<T>> violations = validator.validate(event);
         if (!violations.isEmpty()) {
             throw new InvalidRecordException(violations.stream()

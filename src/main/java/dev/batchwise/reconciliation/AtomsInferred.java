@@ -1,6 +1,7 @@
 package dev.batchwise.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batchwise.messaging.PlainlyValid;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -21,15 +22,46 @@ import java.util.List;
  * @param options producer's options for the run, kept as sent; the same in every part
  */
 public record AtomsInferred(
-        @NotBlank @Size(max = 128) @Pattern(regexp = "[A-Za-z0-9._:-]*",
+        @NotBlank @Size(max = 128) @Pattern(regexp = RUN_ID,
                 message = "may only contain letters, digits, '.', '_', ':' and '-'") String runId,
         @Min(1) @Max(MAX_PARTS) Integer part,
         @Min(1) @Max(MAX_PARTS) Integer parts,
         @NotEmpty List<@NotNull @Valid InferredAtom> atoms,
-        JsonNode options) {
+        JsonNode options) implements PlainlyValid {
 
     /** 10,000 parts of up to 1 MiB: far beyond any run we expect, and a bound on what one run can hold. */
     public static final int MAX_PARTS = 10_000;
+    private static final String RUN_ID = "[A-Za-z0-9._:-]*";
+    private static final java.util.regex.Pattern RUN_ID_PATTERN = java.util.regex.Pattern.compile(RUN_ID);
+
+    /**
+     * The constraints above, checked in place (a part has thousands of atoms; the validator took 10 ms per part of
+     * 3,826). Change both together: {@code AtomsInferredTest} compares them.
+     */
+    @Override
+    public boolean plainlyValid() {
+        if (notBlank(runId) == null || runId.length() > 128 || !RUN_ID_PATTERN.matcher(runId).matches()
+                || !inRange(part) || !inRange(parts) || atoms == null || atoms.isEmpty()) {
+            return false;
+        }
+        for (InferredAtom atom : atoms) {
+            if (atom == null || notBlank(atom.tempId()) == null || atom.tempId().length() > 256
+                    || notBlank(atom.description()) == null
+                    || (atom.category() != null && atom.category().length() > 128)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean inRange(Integer value) {
+        return value == null || (value >= 1 && value <= MAX_PARTS);
+    }
+
+    /** {@code value}, or null when {@code @NotBlank} refuses it (null, or whitespace only: {@code isBlank()}). */
+    private static String notBlank(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
 
     /** A whole run in one record. */
     public static AtomsInferred whole(String runId, List<InferredAtom> atoms, JsonNode options) {
