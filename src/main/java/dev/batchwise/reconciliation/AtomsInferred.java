@@ -22,7 +22,7 @@ import java.util.List;
  * @param options producer's options for the run, kept as sent; the same in every part
  */
 public record AtomsInferred(
-        @NotBlank @Size(max = 128) @Pattern(regexp = RUN_ID,
+        @NotBlank @Size(max = RUN_ID_MAX) @Pattern(regexp = RUN_ID,
                 message = "may only contain letters, digits, '.', '_', ':' and '-'") String runId,
         @Min(1) @Max(MAX_PARTS) Integer part,
         @Min(1) @Max(MAX_PARTS) Integer parts,
@@ -31,6 +31,7 @@ public record AtomsInferred(
 
     /** 10,000 parts of up to 1 MiB: far beyond any run we expect, and a bound on what one run can hold. */
     public static final int MAX_PARTS = 10_000;
+    private static final int RUN_ID_MAX = 128;
     private static final String RUN_ID = "[A-Za-z0-9._:-]*";
     private static final java.util.regex.Pattern RUN_ID_PATTERN = java.util.regex.Pattern.compile(RUN_ID);
 
@@ -40,14 +41,12 @@ public record AtomsInferred(
      */
     @Override
     public boolean plainlyValid() {
-        if (notBlank(runId) == null || runId.length() > 128 || !RUN_ID_PATTERN.matcher(runId).matches()
+        if (blank(runId) || runId.length() > RUN_ID_MAX || !RUN_ID_PATTERN.matcher(runId).matches()
                 || !inRange(part) || !inRange(parts) || atoms == null || atoms.isEmpty()) {
             return false;
         }
         for (InferredAtom atom : atoms) {
-            if (atom == null || notBlank(atom.tempId()) == null || atom.tempId().length() > 256
-                    || notBlank(atom.description()) == null
-                    || (atom.category() != null && atom.category().length() > 128)) {
+            if (atom == null || !atom.plainlyValid()) {
                 return false;
             }
         }
@@ -58,9 +57,9 @@ public record AtomsInferred(
         return value == null || (value >= 1 && value <= MAX_PARTS);
     }
 
-    /** {@code value}, or null when {@code @NotBlank} refuses it (null, or whitespace only: {@code isBlank()}). */
-    private static String notBlank(String value) {
-        return value == null || value.isBlank() ? null : value;
+    /** What {@code @NotBlank} refuses: null, or whitespace only ({@code isBlank()}, as Hibernate Validator 9 has it). */
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 
     /** A whole run in one record. */
@@ -70,8 +69,17 @@ public record AtomsInferred(
 
     /** One inferred atom; fields beyond these are kept in the atom's stored payload. */
     public record InferredAtom(
-            @NotBlank @Size(max = 256) String tempId,
+            @NotBlank @Size(max = TEMP_ID_MAX) String tempId,
             @NotBlank String description,
-            @Size(max = 128) String category) {
+            @Size(max = CATEGORY_MAX) String category) {
+
+        private static final int TEMP_ID_MAX = 256;
+        private static final int CATEGORY_MAX = 128;
+
+        /** This atom's constraints, checked in place (see {@link AtomsInferred#plainlyValid()}). */
+        boolean plainlyValid() {
+            return !blank(tempId) && tempId.length() <= TEMP_ID_MAX && !blank(description)
+                    && (category == null || category.length() <= CATEGORY_MAX);
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 class TimeOrderedIdsTest {
@@ -55,7 +56,7 @@ class TimeOrderedIdsTest {
 
     @Test
     void idsMadeByManyThreadsAtOnceDiffer() throws Exception {
-        Set<UUID> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<UUID> ids = ConcurrentHashMap.newKeySet();
         Thread[] threads = new Thread[4];
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(() -> {
