@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads the JSON value of a consumed Kafka record into an event record and validates it. Consumers take
- * the raw string (not a Kafka deserializer) so that every failure, from "not JSON" to "runId is missing",
- * surfaces as an {@link InvalidRecordException} that names it, and the record goes to its dead-letter topic.
+ * Reads the JSON value of a consumed Kafka record into an event record and validates it. Consumers take the raw
+ * value, or a deserializer of their own that hands a failure on instead of throwing it ({@code atoms.inferred}), so
+ * that every failure, from "not JSON" to "runId is missing", surfaces as an {@link InvalidRecordException} that names
+ * it, and the record goes to its dead-letter topic.
  */
 @ApplicationScoped
 public class JsonRecords {

@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLException;
@@ -28,7 +30,7 @@ import org.postgresql.util.ServerErrorMessage;
 @ApplicationScoped
 class PartStore {
 
-    /** COPY data sent per write: a part's rows go out as they are encoded, not as one array. */
+    /** COPY data per chunk, and per write. */
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final Database database;
@@ -45,11 +47,11 @@ class PartStore {
     record Outcome(boolean stored, int partsReceived, int atomCount, boolean whole) {
     }
 
-    Outcome store(Intake<AtomsInferred> intake, String[] payloads, String hash) throws SQLException {
+    Outcome store(EncodedPart part) throws SQLException {
         try (Connection connection = database.jdbc().getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Outcome outcome = store(connection, intake, payloads, hash);
+                Outcome outcome = store(connection, part);
                 connection.commit();
                 return outcome;
             } catch (SQLException | RuntimeException e) {
@@ -59,7 +61,9 @@ class PartStore {
         }
     }
 
-    private Outcome store(Connection connection, Intake<AtomsInferred> intake, String[] payloads, String hash) throws SQLException {
+    private Outcome store(Connection connection, EncodedPart encoded) throws SQLException {
+        Intake<AtomsInferred> intake = encoded.intake();
+        String hash = encoded.hash();
         String runId = intake.runId();
         try (PreparedStatement insert = connection.prepareStatement("insert into reconciliation_runs (run_id, status,"
                 + " atom_count, parts, parts_received, options) values (?, 'RECEIVED', 0, ?, 0, ?::text::jsonb)"
@@ -90,7 +94,7 @@ class PartStore {
                 received = run.getBoolean("received");
             }
         }
-        int atoms = payloads.length;
+        int atoms = encoded.atomCount();
         try (PreparedStatement part = connection.prepareStatement("insert into run_parts (run_id, part, content_hash,"
                 + " atom_count) values (?, ?, ?, ?) on conflict (run_id, part) do nothing")) {
             part.setString(1, runId);
@@ -102,7 +106,7 @@ class PartStore {
                 return new Outcome(false, partsReceived, atomCount, received && partsReceived == intake.parts());
             }
         }
-        copyAtoms(connection, intake, payloads);
+        copyAtoms(connection, encoded);
         try (PreparedStatement totals = connection.prepareStatement("update reconciliation_runs set parts_received ="
                 + " parts_received + 1, atom_count = atom_count + ?, updated_at = now() where run_id = ?"
                 + " returning parts_received, atom_count")) {
@@ -138,32 +142,17 @@ class PartStore {
     }
 
     /**
-     * The part's atoms by COPY (text format), ids in time order (they land at the edge of the primary key). A plain
-     * copy: the unique key refuses a tempId another part has, and the transaction rolls back. The run is not checked
-     * per row (V11): it was inserted or found, and locked, above.
+     * The part's atoms by COPY, ids in time order (they land at the edge of the primary key). A plain copy: the unique
+     * key refuses a tempId another part has, and the transaction rolls back. The run is not checked per row (V11): it
+     * was inserted or found, and locked, above.
      */
-    private static void copyAtoms(Connection connection, Intake<AtomsInferred> intake, String[] payloads) throws SQLException {
-        AtomsInferred event = intake.event();
-        String runId = escape(event.runId());
+    private static void copyAtoms(Connection connection, EncodedPart part) throws SQLException {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("copy atoms (id, run_id, temp_id,"
                 + " description, category, payload) from stdin");
         try {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(COPY_BUFFER + 4096);
-            StringBuilder line = new StringBuilder(512);
-            for (int i = 0; i < payloads.length; i++) {
-                AtomsInferred.InferredAtom atom = event.atoms().get(i);
-                line.setLength(0);
-                line.append(TimeOrderedIds.next()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
-                        .append('\t').append(escape(atom.description())).append('\t')
-                        .append(atom.category() == null ? "\\N" : escape(atom.category())).append('\t')
-                        .append(escape(payloads[i])).append('\n');
-                buffer.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
-                if (buffer.size() >= COPY_BUFFER) {
-                    copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
-                    buffer.reset();
-                }
+            for (byte[] rows : part.rows()) {
+                copy.writeToCopy(rows, 0, rows.length);
             }
-            copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
             copy.endCopy();
         } catch (SQLException e) {
             if (copy.isActive()) {
@@ -175,11 +164,41 @@ class PartStore {
             }
             String taken = e instanceof PSQLException p ? takenTempId(p) : null;
             if (taken != null) {
-                throw new InvalidRecordException(intake.of().name() + ": tempId '" + taken
+                throw new InvalidRecordException(part.intake().of().name() + ": tempId '" + taken
                         + "' is already stored by another part of the run");
             }
             throw e;
         }
+    }
+
+    /**
+     * A part's atoms as {@code COPY} rows (text format), each with a new time-ordered id, and its payload as sent:
+     * encoded before the part's transaction, so it holds the run's lock for the database work alone. In chunks of
+     * {@link #COPY_BUFFER}, not one array: a part's rows (about 600 KB) in one array would be a humongous object for
+     * G1 at a 512 MB heap (over half its 1 MB region), and each one starts a concurrent cycle while the heap is full.
+     */
+    static List<byte[]> rows(AtomsInferred event, String[] payloads) {
+        String runId = escape(event.runId());
+        List<byte[]> chunks = new ArrayList<>();
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream(COPY_BUFFER + 4096);
+        StringBuilder line = new StringBuilder(512);
+        for (int i = 0; i < payloads.length; i++) {
+            AtomsInferred.InferredAtom atom = event.atoms().get(i);
+            line.setLength(0);
+            line.append(TimeOrderedIds.next()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
+                    .append('\t').append(escape(atom.description())).append('\t')
+                    .append(atom.category() == null ? "\\N" : escape(atom.category())).append('\t')
+                    .append(escape(payloads[i])).append('\n');
+            chunk.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+            if (chunk.size() >= COPY_BUFFER) {
+                chunks.add(chunk.toByteArray());
+                chunk.reset();
+            }
+        }
+        if (chunk.size() > 0) {
+            chunks.add(chunk.toByteArray());
+        }
+        return chunks;
     }
 
     /** COPY's text format: backslash, tab, newline and carriage return escaped; nothing else is special. */

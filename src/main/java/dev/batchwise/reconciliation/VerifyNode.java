@@ -44,7 +44,6 @@ public class VerifyNode {
 
     public static final String CHANNEL = "atoms-inferred-in";
 
-    private final JsonRecords records;
     private final Database database;
     private final Outbox outbox;
     private final BatchPreparer preparer;
@@ -54,10 +53,9 @@ public class VerifyNode {
     private final RealtimeRuns realtime;
     private final PartStore parts;
 
-    VerifyNode(JsonRecords records, Database database, Outbox outbox, BatchPreparer preparer, BatchLlmService batches,
+    VerifyNode(Database database, Outbox outbox, BatchPreparer preparer, BatchLlmService batches,
                RuntimeSettings settings, LlmConfig llm, RealtimeRuns realtime, PartStore parts) {
         this.parts = parts;
-        this.records = records;
         this.database = database;
         this.outbox = outbox;
         this.preparer = preparer;
@@ -68,9 +66,8 @@ public class VerifyNode {
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> onAtomsInferred(String value) {
-        return RecordHandling.handle("atoms.inferred", () -> parse(records, records.tree(value)), Intake::describe,
-                this::store);
+    public Uni<Void> onAtomsInferred(AtomsInferredRecord record) {
+        return RecordHandling.handle("atoms.inferred", record::read, part -> part.intake().describe(), this::store);
     }
 
     /** Reads and checks a record (or a POST body); an {@link InvalidRecordException} names what is wrong. */
@@ -81,12 +78,11 @@ public class VerifyNode {
         return new Intake<>(event, part, RunOptions.of(event.options()));
     }
 
-    private Uni<Void> store(Intake<AtomsInferred> intake) {
+    private Uni<Void> store(EncodedPart encoded) {
+        Intake<AtomsInferred> intake = encoded.intake();
         return Uni.createFrom().<PartStore.Outcome>emitter(emitter -> {
-                    // serializing and digesting a part's atoms is CPU work too: on the worker, with the COPY
-                    String[] payloads = intake.of().payloads();
                     try {
-                        emitter.complete(parts.store(intake, payloads, intake.of().contentHash(payloads)));
+                        emitter.complete(parts.store(encoded));
                     } catch (SQLException e) {
                         emitter.fail(e);
                     }
