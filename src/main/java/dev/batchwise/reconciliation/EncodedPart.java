@@ -1,7 +1,6 @@
 package dev.batchwise.reconciliation;
 
 import dev.batchwise.messaging.JsonRecords;
-import java.util.List;
 
 /**
  * A part of a run read and made ready for {@link PartStore}: the record checked, its digest, and its atoms already
@@ -9,9 +8,9 @@ import java.util.List;
  * transaction: the consumer does it on its polling thread for the parts it has fetched ahead of the one being
  * stored ({@link AtomsInferredDeserializer}), so it overlaps that part's {@code COPY} instead of following it.
  *
- * @param rows the atoms in {@code COPY}'s text format, UTF-8, in chunks ({@link PartStore#rows})
+ * @param rows the atoms in {@code COPY}'s text format, UTF-8, in chunks, and the part's widest texts
  */
-record EncodedPart(Intake<AtomsInferred> intake, String hash, List<byte[]> rows) {
+record EncodedPart(Intake<AtomsInferred> intake, String hash, PartStore.Rows rows) {
 
     /** Reads, checks and encodes a part; an {@link dev.batchwise.messaging.InvalidRecordException} names a fault. */
     static EncodedPart of(JsonRecords records, byte[] value) {

@@ -96,11 +96,14 @@ class PartStore {
         }
         int atoms = encoded.atomCount();
         try (PreparedStatement part = connection.prepareStatement("insert into run_parts (run_id, part, content_hash,"
-                + " atom_count) values (?, ?, ?, ?) on conflict (run_id, part) do nothing")) {
+                + " atom_count, description_octets, category_octets) values (?, ?, ?, ?, ?, ?)"
+                + " on conflict (run_id, part) do nothing")) {
             part.setString(1, runId);
             part.setInt(2, intake.of().part());
             part.setString(3, hash);
             part.setInt(4, atoms);
+            part.setInt(5, encoded.rows().descriptionOctets());
+            part.setInt(6, encoded.rows().categoryOctets());
             if (part.executeUpdate() == 0) {
                 known(connection, intake, hash);
                 return new Outcome(false, partsReceived, atomCount, received && partsReceived == intake.parts());
@@ -150,7 +153,7 @@ class PartStore {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("copy atoms (id, run_id, temp_id,"
                 + " description, category, payload) from stdin");
         try {
-            for (byte[] rows : part.rows()) {
+            for (byte[] rows : part.rows().chunks()) {
                 copy.writeToCopy(rows, 0, rows.length);
             }
             copy.endCopy();
@@ -172,18 +175,31 @@ class PartStore {
     }
 
     /**
-     * A part's atoms as {@code COPY} rows (text format), each with a new time-ordered id, and its payload as sent:
-     * encoded before the part's transaction, so it holds the run's lock for the database work alone. In chunks of
-     * {@link #COPY_BUFFER}, not one array: a part's rows (about 600 KB) in one array would be a humongous object for
-     * G1 at a 512 MB heap (over half its 1 MB region), and each one starts a concurrent cycle while the heap is full.
+     * A part's atoms as {@code COPY} rows, in chunks of {@link #COPY_BUFFER}, with its longest description and
+     * category in octets (what {@code octet_length} would say, for the run's preparation).
      */
-    static List<byte[]> rows(AtomsInferred event, String[] payloads) {
+    record Rows(List<byte[]> chunks, int descriptionOctets, int categoryOctets) {
+    }
+
+    /**
+     * A part's atoms as {@code COPY} rows (text format), each with a new time-ordered id, and its payload as sent:
+     * encoded before the part's transaction, so it holds the run's lock for the database work alone. In chunks, not
+     * one array: a part's rows (about 600 KB) in one array would be a humongous object for G1 at a 512 MB heap (over
+     * half its 1 MB region), and each one starts a concurrent cycle while the heap is full.
+     */
+    static Rows rows(AtomsInferred event, String[] payloads) {
         String runId = escape(event.runId());
         List<byte[]> chunks = new ArrayList<>();
         ByteArrayOutputStream chunk = new ByteArrayOutputStream(COPY_BUFFER + 4096);
         StringBuilder line = new StringBuilder(512);
+        int descriptionOctets = 0;
+        int categoryOctets = 0;
         for (int i = 0; i < payloads.length; i++) {
             AtomsInferred.InferredAtom atom = event.atoms().get(i);
+            descriptionOctets = Math.max(descriptionOctets, utf8Length(atom.description()));
+            if (atom.category() != null) {
+                categoryOctets = Math.max(categoryOctets, utf8Length(atom.category()));
+            }
             line.setLength(0);
             line.append(TimeOrderedIds.next()).append('\t').append(runId).append('\t').append(escape(atom.tempId()))
                     .append('\t').append(escape(atom.description())).append('\t')
@@ -198,7 +214,28 @@ class PartStore {
         if (chunk.size() > 0) {
             chunks.add(chunk.toByteArray());
         }
-        return chunks;
+        return new Rows(chunks, descriptionOctets, categoryOctets);
+    }
+
+    /** The length of {@code text} in UTF-8 as {@code getBytes} encodes it, without encoding it. */
+    static int utf8Length(String text) {
+        int octets = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                octets++;
+            } else if (c < 0x800) {
+                octets += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                octets += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                octets++; // a lone surrogate is encoded as '?'
+            } else {
+                octets += 3;
+            }
+        }
+        return octets;
     }
 
     /** COPY's text format: backslash, tab, newline and carriage return escaped; nothing else is special. */

@@ -155,13 +155,19 @@ public class VerifyNode {
         Uni<Void> prepared;
         String status;
         if (choice.mode() == ReconciliationRun.Mode.BATCH) {
-            // octets bound a text's length in chars from above, so no request of the run is larger than this one's
-            prepared = tx.preparedQuery("select coalesce(max(octet_length(description)), 0) as description,"
-                            + " coalesce(max(octet_length(category)), 0) as category from atoms where run_id = $1")
+            // octets bound a text's length in chars from above, so no request of the run is larger than this one's;
+            // each part measured its atoms' as it was encoded (V12), the atoms themselves only for parts before it
+            prepared = tx.preparedQuery("select coalesce(max(description_octets), 0) as description,"
+                            + " coalesce(max(category_octets), 0) as category, coalesce(bool_and(description_octets is not null"
+                            + " and category_octets is not null), false) as measured from run_parts where run_id = $1")
                     .execute(Tuple.of(runId))
+                    .flatMap(rows -> rows.iterator().next().getBoolean("measured") ? Uni.createFrom().item(rows)
+                            : tx.preparedQuery("select coalesce(max(octet_length(description)), 0) as description,"
+                                    + " coalesce(max(octet_length(category)), 0) as category from atoms"
+                                    + " where run_id = $1").execute(Tuple.of(runId)))
                     .map(rows -> widest(rows.iterator().next()))
                     .flatMap(widest -> preparer.prepare(tx, runId, RunStage.VERIFYING, provider, widest,
-                            () -> atomIds(tx, runId), () -> plannedRequests(tx, runId)))
+                            "select id from atoms where run_id = $1", () -> plannedRequests(tx, runId)))
                     .replaceWithVoid();
             status = "BATCH_PROCESSING";
         } else {
@@ -183,15 +189,6 @@ public class VerifyNode {
     private static LlmRequest widest(Row lengths) {
         return AtomRequests.of(new UUID(0, 0).toString(), "x".repeat(lengths.getInteger("description")),
                 "x".repeat(Math.max(4, lengths.getInteger("category"))));
-    }
-
-    /** The ids of every atom of the run, all parts. */
-    private static Uni<List<UUID>> atomIds(SqlConnection tx, String runId) {
-        return tx.preparedQuery("select id from atoms where run_id = $1").execute(Tuple.of(runId)).map(rows -> {
-            List<UUID> ids = new ArrayList<>(rows.size());
-            rows.forEach(row -> ids.add(row.getUUID("id")));
-            return ids;
-        });
     }
 
     /** The requests of every atom of the run, all parts. */

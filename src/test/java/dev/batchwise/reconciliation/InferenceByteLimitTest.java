@@ -142,6 +142,13 @@ class InferenceByteLimitTest {
         postAtoms(small, 24, "A user can do thing %d and sees it done");
         IntakeTest.awaitVerified(large);
         IntakeTest.awaitVerified(small);
+        for (String runId : List.of(large, small)) {
+            // the preparation's widest texts, as the part measured them, are what PostgreSQL measures of its atoms
+            assertEquals(Db.rows("select max(octet_length(description)) as description, max(octet_length(category))"
+                            + " as category from atoms where run_id = ?", runId),
+                    Db.rows("select description_octets as description, category_octets as category from run_parts"
+                            + " where run_id = ?", runId));
+        }
 
         List<Map<String, Object>> jobs = Db.rows("select id from batch_jobs where reconciliation_run_id = ?"
                 + " order by chunk_index", large);

@@ -35,7 +35,10 @@ class PartStoreTest {
             list.add(new AtomsInferred.InferredAtom("a-" + i, "line one\nline two of atom " + i, i % 2 == 0 ? null : "c"));
             payloads[i] = "{\"tempId\":\"a-" + i + "\",\"n\":" + i + "}";
         }
-        List<byte[]> chunks = PartStore.rows(new AtomsInferred("run-1", 1, 1, list, null), payloads);
+        PartStore.Rows rows = PartStore.rows(new AtomsInferred("run-1", 1, 1, list, null), payloads);
+        List<byte[]> chunks = rows.chunks();
+        assertEquals(("line one\nline two of atom " + (atoms - 1)).length(), rows.descriptionOctets());
+        assertEquals(1, rows.categoryOctets());
 
         assertTrue(chunks.size() > 1, "about 180 KB of rows: more than one chunk");
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
@@ -57,6 +60,13 @@ class PartStoreTest {
             assertEquals("line one\\nline two of atom " + i, fields[3], "the newline escaped");
             assertEquals(i % 2 == 0 ? "\\N" : "c", fields[4], "no category is COPY's null");
             assertEquals(payloads[i], fields[5]);
+        }
+    }
+
+    @Test
+    void octetsAreCountedAsUtf8EncodesThem() {
+        for (String text : List.of("", "plain", "ünïcödé", "€ 10", "emoji \uD83D\uDE00 pair", "lone \uD83D high")) {
+            assertEquals(text.getBytes(StandardCharsets.UTF_8).length, PartStore.utf8Length(text), text);
         }
     }
 }
