@@ -55,10 +55,9 @@ public class BatchPreparer {
      * {@code widest} (a request of the longest texts the subjects have): when the byte limit cannot bind, the jobs
      * are cut by count in PostgreSQL, from the ids {@code subjects} selects (a query of one column {@code id}, its
      * only parameter {@code $1} the run's id; numbered as they come: ordered by id, PostgreSQL sorted 100,000 ids on
-     * disk, at twice the time), and {@code planned} is never called, so a 100,000-atom
-     * run's texts are not read back and its requests not built (0.8 s of its last part's handling), nor its ids sent
-     * to the service and back (a tenth of the intake); otherwise as that method, with the requests {@code planned}
-     * reads.
+     * disk, at twice the time), and {@code planned} is never called, so a 100,000-atom run's texts are not read
+     * back and its requests not built (0.8 s of its last part's handling), nor its ids sent to the service and back;
+     * otherwise as that method, with the requests {@code planned} reads.
      */
     public Uni<List<UUID>> prepare(SqlConnection tx, String runId, RunStage stage, Provider provider, LlmRequest widest,
                                    String subjects, Supplier<Uni<List<PlannedRequest>>> planned) {
@@ -76,7 +75,8 @@ public class BatchPreparer {
                     .flatMap(rows -> {
                         UUID[] jobIds = new UUID[rows.size()];
                         rows.forEach(row -> jobIds[row.getInteger("chunk_index")] = row.getUUID("id"));
-                        return requested(tx, runId, List.of(jobIds));
+                        return Uni.join().all(requested(tx, runId, List.of(jobIds))).andCollectFailures()
+                                .replaceWith(List.of(jobIds));
                     });
         });
     }
@@ -105,19 +105,20 @@ public class BatchPreparer {
             jobIds.add(jobId);
             writes.add(insertJob(tx, jobId, runId, stage, provider, index, chunks.get(index)));
         }
+        writes.addAll(requested(tx, runId, jobIds));
         // all at once: the connection pipelines them in this order, so the next statement is encoded and on its way
         // while PostgreSQL runs the one before
-        return Uni.join().all(writes).andCollectFailures().flatMap(written -> requested(tx, runId, jobIds));
+        return Uni.join().all(writes).andCollectFailures().replaceWith(jobIds);
     }
 
-    /** Each job's {@code verify.requested}, in job order, pipelined as {@link #write} does. */
-    private Uni<List<UUID>> requested(SqlConnection tx, String runId, List<UUID> jobIds) {
+    /** Each job's {@code verify.requested}, in job order, as statements to join (and so pipeline) with the rest. */
+    private List<Uni<Void>> requested(SqlConnection tx, String runId, List<UUID> jobIds) {
         List<Uni<Void>> writes = new ArrayList<>();
         for (UUID jobId : jobIds) {
             writes.add(Uni.createFrom().deferred(() -> outbox.add(tx, Topics.VERIFY_REQUESTED, runId,
                     new VerifyRequested(runId, jobId))));
         }
-        return Uni.join().all(writes).andCollectFailures().replaceWith(jobIds);
+        return writes;
     }
 
     /** The job with the atoms it will hold, in item order; its items are written when it is claimed to submit. */

@@ -156,7 +156,8 @@ public class VerifyNode {
         String status;
         if (choice.mode() == ReconciliationRun.Mode.BATCH) {
             // octets bound a text's length in chars from above, so no request of the run is larger than this one's;
-            // each part measured its atoms' as it was encoded (V12), the atoms themselves only for parts before it
+            // each part's widest texts were measured as it was encoded (V12); its atoms are scanned only for a part
+            // stored before that
             prepared = tx.preparedQuery("select coalesce(max(description_octets), 0) as description,"
                             + " coalesce(max(category_octets), 0) as category, coalesce(bool_and(description_octets is not null"
                             + " and category_octets is not null), false) as measured from run_parts where run_id = $1")
